@@ -1,0 +1,99 @@
+"""Strict reading of the environment.
+
+django-environ does the reading (env files, URLs, lists); what it does loosely we do strictly:
+its ``bool`` turns any unknown word into False, so a typo like ``DJANGO_DEBUG=flase`` would quietly
+mean "off". Here a value that is not clearly true or false stops start-up with a clear message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", "f", ""})
+
+# Every variable the project reads. The unknown-key check compares an env file against this list,
+# and .env.example documents each one (a test keeps the two in step).
+KNOWN_VARIABLES: frozenset[str] = frozenset(
+    {
+        "ENV_FILE",
+        "DJANGO_SECRET_KEY",
+        "DJANGO_DEBUG",
+        "DJANGO_ALLOWED_HOSTS",
+        "DJANGO_CSRF_TRUSTED_ORIGINS",
+        "DJANGO_SECURE_SSL_REDIRECT",
+        "DJANGO_LOG_LEVEL",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "EMAIL_BACKEND",
+        "EMAIL_FILE_PATH",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SES_REGION_ENDPOINT_URL",
+        "SES_FROM_ADDRESS",
+        "ADMIN_BCC_ADDRESS",
+        "REPORT_RECIPIENTS",
+        "HANDOFF_DIR",
+        "CREW_JWT_SECRET",
+        "SITE_URL",
+    }
+)
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
+
+
+class StrictEnv(environ.Env):
+    """environ.Env whose booleans refuse anything but a clear yes or no, and whose strings and
+    lists lose the spaces an inline comment leaves behind."""
+
+    def str(self, var: str, default: object = environ.Env.NOTSET, multiline: bool = False) -> str:  # type: ignore[override]
+        value = super().str(var, default=default, multiline=multiline)
+        return value.strip() if isinstance(value, str) else value
+
+    def list(self, var: str, default: object = environ.Env.NOTSET) -> list[str]:  # type: ignore[override]
+        value = super().list(var, default=default)
+        return [item.strip() for item in value if str(item).strip()]
+
+    def bool(self, var: str, default: object = environ.Env.NOTSET) -> bool:  # type: ignore[override]
+        raw = self.get_value(var, cast=str, default=default)
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ImproperlyConfigured(
+            f"{var}={raw!r} is not a boolean: use one of true/false, yes/no, on/off, 1/0."
+        )
+
+
+def env_file_keys(path: Path) -> list[tuple[int, str]]:
+    """The (line number, key) pairs an env file sets, in order."""
+    if not path.is_file():
+        return []
+    keys: list[tuple[int, str]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _ENV_LINE.match(line)
+        if match:
+            keys.append((number, match.group(1)))
+    return keys
+
+
+def likely_intended(key: str) -> str | None:
+    """The known variable a misspelt key most probably meant, if any is close enough."""
+    matches = difflib.get_close_matches(key.upper(), sorted(KNOWN_VARIABLES), n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+def env_file_path(base_dir: Path) -> Path:
+    path = Path(os.environ.get("ENV_FILE", ".env"))
+    return path if path.is_absolute() else base_dir / path

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from config.health import healthz
+from entities.views import dashboard
+
+admin.site.site_header = "Quarterdeck administration"
+admin.site.site_title = "Quarterdeck"
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reports/", include("reports.urls")),
+    path("crew/", include("crew.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

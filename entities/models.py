@@ -1,0 +1,221 @@
+"""The portfolio: entities, who may see them, and dated snapshots of their handoff notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Self
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class Persona(models.TextChoices):
+    """The readers of the portfolio. The one definition every app uses."""
+
+    CEO = "ceo", "CEO"
+    CTO = "cto", "CTO / VP Engineering"
+    CFO = "cfo", "CFO"
+    CMO = "cmo", "CMO"
+    CAO = "cao", "Chief Accounting Officer"
+
+
+class EntityKind(models.TextChoices):
+    CORE = "core", "Core"
+    SUPPLEMENTARY = "supplementary", "Supplementary"
+
+
+class Entity(models.Model):
+    slug = models.SlugField(
+        max_length=50,
+        unique=True,
+        validators=[RegexValidator(SLUG_PATTERN, "Lower-case letters, digits and hyphens.")],
+        help_text="The entity's id everywhere: URLs, notes, API.",
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=EntityKind.choices, default=EntityKind.CORE)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in an entity: what they see, and which report they read there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
+    persona = models.CharField(max_length=3, choices=Persona.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entity", "persona"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "entity", "persona"], name="membership_unique_user_entity_persona"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.entity} ({self.get_persona_display()})"
+
+
+class Snapshot(models.Model):
+    """One version of an entity's handoff note, as read. Never overwritten."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="snapshots")
+    source_path = models.CharField(max_length=1000)
+    content_hash = models.CharField(max_length=64)
+    period = models.DateField(null=True, blank=True, help_text="What the numbers describe.")
+    period_label = models.CharField(max_length=10, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    raw_text = models.TextField()
+    parsed = models.JSONField(default=dict)
+    problems = models.JSONField(default=list, blank=True)
+    warning_count = models.PositiveIntegerField(default=0)
+    ingested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entity", "period", "ingested_at"]
+        get_latest_by = ["period", "ingested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "content_hash"], name="snapshot_unique_entity_content"
+            )
+        ]
+        indexes = [models.Index(fields=["entity", "period", "ingested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity.slug} {self.period_label or self.ingested_at:%Y-%m-%d}"
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date this snapshot speaks for: its period, else when it was read."""
+        return self.period or self.ingested_at.date()
+
+    def previous(self) -> Self | None:
+        """The snapshot of the same entity just before this one in history."""
+        earlier = Snapshot.objects.filter(entity_id=self.entity_id).exclude(pk=self.pk)
+        if self.period is not None:
+            earlier = earlier.filter(
+                models.Q(period__lt=self.period)
+                | models.Q(period=self.period, ingested_at__lt=self.ingested_at)
+                | models.Q(period__isnull=True, ingested_at__lt=self.ingested_at)
+            )
+        else:
+            earlier = earlier.filter(ingested_at__lt=self.ingested_at)
+        return earlier.order_by("-period", "-ingested_at").first()
+
+    def is_stale(self, *, today: dt.date | None = None) -> bool:
+        """Older than the period it should describe, past the grace days the notes get."""
+        today = today or timezone.localdate()
+        grace = dt.timedelta(days=settings.HANDOFF_STALE_AFTER_DAYS)
+        if self.period is None:
+            return self.ingested_at.date() + dt.timedelta(days=31) + grace < today
+        if len(self.period_label) == 7:  # a month: it lasts to the month's end
+            next_month = (self.period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            period_end = next_month - dt.timedelta(days=1)
+        else:
+            period_end = self.period
+        return period_end + grace < today
+
+
+class Section(models.TextChoices):
+    KPIS = "kpis", "KPIs"
+    FINANCIALS = "financials", "Financials"
+    MARKETING = "marketing", "Marketing"
+
+
+class Metric(models.Model):
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="metrics")
+    section = models.CharField(max_length=20, choices=Section.choices)
+    name = models.CharField(max_length=300)
+    value = models.DecimalField(max_digits=28, decimal_places=6, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    target = models.DecimalField(max_digits=28, decimal_places=6, null=True, blank=True)
+    period = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    raw = models.CharField(max_length=300, blank=True, help_text="The value as written.")
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["snapshot", "line"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.raw}"
+
+
+class ItemKind(models.TextChoices):
+    TECH_STACK = "tech_stack", "Tech stack"
+    TECH_DEBT = "tech_debt", "Tech debt"
+    RISK = "risk", "Risk"
+    NEXT_STEP = "next_step", "Next step"
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Item(models.Model):
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    text = models.TextField(help_text="As written; sanitised wherever it is shown.")
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    resolved = models.BooleanField(default=False)
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["snapshot", "line"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Receivable(models.Model):
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="receivables")
+    client = models.CharField(max_length=300)
+    invoice = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=28, decimal_places=6, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    due = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=100, blank=True)
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["snapshot", "line"]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.invoice}"
+
+
+class SourceFile(models.Model):
+    """The last reading of each note file, including files too broken to make a snapshot."""
+
+    path = models.CharField(max_length=1000, unique=True)
+    entity = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_files"
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10)
+    problems = models.JSONField(default=list, blank=True)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.path

@@ -1,0 +1,129 @@
+"""Settings come from the environment, strictly: a bad value stops start-up with a clear message."""
+
+import secrets
+
+STRONG = secrets.token_urlsafe(64)
+CREW = secrets.token_urlsafe(40)
+
+
+def test_a_malformed_boolean_stops_start_up(run_manage):
+    result = run_manage("check", env={"DJANGO_DEBUG": "flase"})
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='flase' is not a boolean" in result.stderr
+
+
+def test_production_refuses_a_missing_secret_key(run_manage):
+    result = run_manage("check", env={"DJANGO_DEBUG": "false", "CREW_JWT_SECRET": CREW})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is missing or weak" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key(run_manage):
+    env = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "changeme", "CREW_JWT_SECRET": CREW}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is missing or weak" in result.stderr
+    assert "changeme" not in result.stderr  # the secret itself is never printed
+
+
+def test_a_malformed_database_url_stops_start_up(run_manage):
+    result = run_manage("check", env={"DATABASE_URL": "nonsense://"})
+    assert result.returncode != 0
+    assert "nonsense" in result.stderr
+
+
+def test_check_deploy_with_production_settings_prints_no_warnings(run_manage):
+    env = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": STRONG,
+        "CREW_JWT_SECRET": CREW,
+        "DJANGO_ALLOWED_HOSTS": "reports.example.com",
+    }
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_ssl_redirect_can_be_left_to_the_proxy(run_manage):
+    env = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": STRONG,
+        "CREW_JWT_SECRET": CREW,
+        "DJANGO_ALLOWED_HOSTS": "reports.example.com",
+        "DJANGO_SECURE_SSL_REDIRECT": "off",
+    }
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    deploy = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert deploy.returncode == 0, deploy.stderr
+
+
+def test_an_old_repos_env_file_works_unchanged(run_manage, tmp_path):
+    repos_env = tmp_path / "repos.env"
+    repos_env.write_text(
+        "AWS_REGION=eu-west-1\n"
+        "SES_FROM_ADDRESS=reports@dangerouscentaur.example\n"
+        "ADMIN_BCC_ADDRESS=owner@dangerouscentaur.example\n"
+        "REPORT_RECIPIENTS=ceo@example.com, cfo@example.com\n"
+    )
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.AWS_SES_REGION_NAME, s.AWS_SES_REGION_ENDPOINT, s.DEFAULT_FROM_EMAIL, "
+        "s.ADMIN_BCC_ADDRESS, '|'.join(s.REPORT_RECIPIENTS))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, env={"ENV_FILE": str(repos_env)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "eu-west-1",
+        "email.eu-west-1.amazonaws.com",
+        "reports@dangerouscentaur.example",
+        "owner@dangerouscentaur.example",
+        "ceo@example.com|cfo@example.com",
+    ]
+
+
+def test_the_environment_wins_over_the_env_file(run_manage, tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("AWS_REGION=eu-west-1\n")
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings; print(settings.AWS_SES_REGION_NAME)",
+        env={"ENV_FILE": str(env_file), "AWS_REGION": "us-west-2"},
+    )
+    assert result.stdout.strip() == "us-west-2"
+
+
+def test_a_misspelt_key_is_named_with_the_likely_intended_one(run_manage, tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nSES_FROM_ADRESS=reports@example.com\nAWS_REGION=eu-west-1\n")
+    result = run_manage("check", env={"ENV_FILE": str(env_file)})
+    output = result.stdout + result.stderr
+    assert "quarterdeck.W001" in output
+    assert ".env line 2: unknown variable SES_FROM_ADRESS" in output
+    assert "Did you mean SES_FROM_ADDRESS?" in output
+
+
+def test_every_known_variable_is_documented_in_env_example():
+    from pathlib import Path
+
+    from config.env import KNOWN_VARIABLES, env_file_keys
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    documented = {key for _, key in env_file_keys(example)}
+    assert documented == set(KNOWN_VARIABLES)
+
+
+def test_the_error_page_filter_hides_secrets_and_urls(settings, rf):
+    from config.logging import SecretHidingFilter
+
+    settings.CELERY_BROKER_URL = "redis://:hunter2@redis:6379/0"
+    settings.CREW_JWT_SECRET = "s3cr3t-crew"
+    safe = SecretHidingFilter().get_safe_settings()
+    assert "hunter2" not in str(safe)
+    assert "s3cr3t-crew" not in str(safe)
+    assert "hunter2" not in str(safe["CELERY_BROKER_URL"])
