@@ -17,7 +17,7 @@ def _make_broker_folders(sender: Celery, **kwargs: object) -> None:
     # kombu's filesystem transport creates nothing and swallows errors: a missing folder just
     # looks like an empty queue. Make them before anything is sent or consumed.
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

@@ -51,7 +51,11 @@ def test_a_worker_consumes_a_task_from_the_embedded_broker(tmp_path: Path, monke
     folder.mkdir(parents=True, exist_ok=True)
     backend = f"file://{tmp_path}"
     env = project_env(CELERY_BROKER_URL="filesystem://", CELERY_RESULT_BACKEND=backend)
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(folder.parent / "control"),
+    }
     assert _round_trip(
         broker="filesystem://", backend=backend, transport_options=options, env=env
     ) == "pong"
