@@ -97,7 +97,8 @@ class Snapshot(models.Model):
         indexes = [models.Index(fields=["entity", "period", "ingested_at"])]
 
     def __str__(self) -> str:
-        return f"{self.entity.slug} {self.period_label or self.ingested_at:%Y-%m-%d}"
+        label = self.period_label or f"{self.ingested_at:%Y-%m-%d}"
+        return f"{self.entity.slug} {label}"
 
     @property
     def as_of(self) -> dt.date:

@@ -1,4 +1,4 @@
-"""Playwright on Debian's Chromium (installed by `make test`); Playwright's own browsers are not used."""
+"""Playwright on Debian's Chromium (`make test` installs it), never Playwright's own browsers."""
 
 from __future__ import annotations
 
