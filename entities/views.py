@@ -1,11 +1,17 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from entities.selectors import entities_visible_to
+from entities.selectors import entity_overviews
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    entities = entities_visible_to(user=request.user)
-    return render(request, "entities/dashboard.html", {"entities": entities})
+    return render(
+        request, "entities/dashboard.html",
+        {
+            "overviews": entity_overviews(user=request.user),
+            "stale_after_days": settings.HANDOFF_STALE_AFTER_DAYS,
+        },
+    )

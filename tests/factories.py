@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import factory
 from django.contrib.auth import get_user_model
 
-from entities.models import Entity, EntityKind, Membership, Persona
+from entities.models import (
+    Entity,
+    EntityKind,
+    Item,
+    Membership,
+    Metric,
+    Persona,
+    Receivable,
+    Snapshot,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,3 +45,56 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     entity = factory.SubFactory(EntityFactory)
     persona = Persona.CEO
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Snapshot
+
+    entity = factory.SubFactory(EntityFactory)
+    source_path = factory.LazyAttribute(lambda s: f"/notes/{s.entity.slug}.md")
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    period = datetime.date(2026, 11, 1)
+    period_label = factory.LazyAttribute(lambda s: f"{s.period:%Y-%m}" if s.period else "")
+    currency = "USD"
+    raw_text = "# note\n"
+    parsed = factory.LazyFunction(dict)
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Metric
+
+    snapshot = factory.SubFactory(SnapshotFactory)
+    section = "kpis"
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    value = Decimal("1")
+    unit = ""
+    raw = factory.LazyAttribute(lambda m: "" if m.value is None else str(m.value))
+    line = factory.Sequence(lambda n: n + 10)
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    snapshot = factory.SubFactory(SnapshotFactory)
+    kind = "risk"
+    text = factory.Sequence(lambda n: f"Item {n}")
+    severity = ""
+    resolved = False
+    line = factory.Sequence(lambda n: n + 10)
+
+
+class ReceivableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Receivable
+
+    snapshot = factory.SubFactory(SnapshotFactory)
+    client = factory.Sequence(lambda n: f"Client {n}")
+    invoice = factory.Sequence(lambda n: f"INV-{n}")
+    amount = Decimal("100")
+    unit = "USD"
+    due = datetime.date(2026, 11, 15)
+    status = "current"
+    line = factory.Sequence(lambda n: n + 10)

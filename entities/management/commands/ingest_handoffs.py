@@ -41,7 +41,9 @@ class Command(BaseCommand):
             if not json:
                 self._print_problems(result)
 
-        report = handoffs_ingest(paths=paths, dry_run=dry_run, on_file=on_file)
+        report = handoffs_ingest(
+            paths=paths, dry_run=dry_run, keep_files=json, on_file=on_file
+        )
         if bar:
             bar.close()
         if json:
