@@ -1,0 +1,95 @@
+"""Ingest benchmark: notes/s for parsing alone and for the full ingest, beside markdown rendering.
+
+    .venv/bin/python bench/ingest/run.py                      # 1,000 notes, SQLite and PostgreSQL
+    .venv/bin/python bench/ingest/run.py --sizes 100,1000,10000
+    .venv/bin/python bench/ingest/run.py --backends sqlite
+
+Each (backend, size) runs in a fresh process on a fresh database, so peak memory (ru_maxrss)
+is that run's own. PostgreSQL is the one on 127.0.0.1 (a throwaway database is made and dropped).
+Targets: parsing at least as fast as rendering; the full ingest at least half as fast; the cost
+per note flat from 100 to 10,000 notes; peak memory under 300 MB at 10,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000", help="comma-separated note counts")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    for backend in args.backends.split(","):
+        for size in sizes:
+            rows.append(_run_one(backend, size))
+    _print_table(rows)
+
+
+def _run_one(backend: str, size: int) -> dict:
+    work = Path(os.environ.get("TMPDIR", "/tmp")) / f"qd-bench-ingest-{secrets.token_hex(4)}"
+    work.mkdir(parents=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))},
+        # Production-like settings: DEBUG would keep every query in memory.
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "CREW_JWT_SECRET": secrets.token_urlsafe(40),
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+        "ENV_FILE": "/nonexistent.env",
+    }
+    database = None
+    if backend == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    else:
+        database = f"qd_bench_{secrets.token_hex(4)}"
+        _psql(f"CREATE DATABASE {database}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    try:
+        out = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("measure.py")), str(size), str(work)],
+            env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout
+    except subprocess.CalledProcessError as exc:
+        sys.exit(f"{backend} {size}: measure failed:\n{exc.stderr}")
+    finally:
+        if database:
+            _psql(f"DROP DATABASE IF EXISTS {database}")
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+    return {"backend": backend, **json.loads(out.strip().splitlines()[-1])}
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", PG_ADMIN_URL, "-qc", sql], check=True, capture_output=True)
+
+
+def _print_table(rows: list[dict]) -> None:
+    head = (
+        f"{'backend':9} {'notes':>6} {'render/s':>9} {'parse/s':>9} {'ingest/s':>9} "
+        f"{'parse÷render':>12} {'ingest÷render':>13} {'ms/note':>8} {'queries/note':>12} "
+        f"{'peak MB':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r['backend']:9} {r['notes']:>6} {r['render_per_s']:>9.0f} {r['parse_per_s']:>9.0f} "
+            f"{r['ingest_per_s']:>9.0f} {r['parse_per_s'] / r['render_per_s']:>12.2f} "
+            f"{r['ingest_per_s'] / r['render_per_s']:>13.2f} {1000 / r['ingest_per_s']:>8.2f} "
+            f"{r['queries_per_note']:>12.1f} {r['peak_mb']:>8.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
