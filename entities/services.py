@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -151,7 +151,7 @@ def handoffs_ingest(
 ) -> IngestReport:
     """Read every note under paths, one transaction per file: a bad file never stops the rest."""
     report = IngestReport()
-    with _relaxed_commit_durability():
+    with contextlib.nullcontext() if dry_run else _relaxed_commit_durability():
         for path in handoff_paths(paths=paths):
             result = handoff_ingest_file(path=path, dry_run=dry_run)
             report.add(result, keep=keep_files)
@@ -229,7 +229,7 @@ def _snapshot_store(
     return entity, True
 
 
-@contextmanager
+@contextlib.contextmanager
 def _relaxed_commit_durability() -> Iterator[None]:
     """On PostgreSQL, let each file's commit return before its WAL reaches the disk.
 

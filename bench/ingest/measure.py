@@ -78,8 +78,10 @@ def main() -> None:
         markdown.markdown(text, extensions=["tables"])
         parse_handoff(text)
     render_s = timed(lambda: [markdown.markdown(t, extensions=["tables"]) for t in texts])
-    parse_s = timed(lambda: [parse_handoff(t, path=str(p)) for t, p in zip(texts, paths)])
-    del texts
+    parse_s = timed(
+        lambda: [parse_handoff(t, path=str(p)) for t, p in zip(texts, paths, strict=True)]
+    )
+    texts.clear()  # the ingest reads the files itself; keep peak memory the ingest's own
 
     import os
 

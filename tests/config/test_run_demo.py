@@ -21,6 +21,7 @@ def test_setup_only_prints_a_working_admin_login(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    assert "28 files: 26 ok, 2 with warnings, 0 with errors" in result.stdout
     line = next(x for x in result.stdout.splitlines() if "sign in as" in x)
     password = line.rsplit(" / ", 1)[1].rstrip(")")
 

@@ -254,3 +254,26 @@ def test_the_example_portfolio_loads_with_only_its_planted_findings():
     assert warned == {("2026-11", "qdn"), ("2026-11", "dc")}
     rental = Snapshot.objects.filter(entity__slug="3028-51st-st-rental").latest()
     assert rental.metrics.filter(raw="TBD", value__isnull=True).exists()
+
+
+def test_dry_run_works_as_a_linter_with_no_database_at_all(run_manage, tmp_path):
+    write(tmp_path, "qos.md", QOS)
+    result = run_manage(
+        "ingest_handoffs", str(tmp_path), "--dry-run",
+        env={"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 files: 0 ok, 1 with warnings, 0 with errors (dry run: nothing written)." in (
+        result.stdout
+    )
+    assert "qos.md:12: warning: could not read 'lots'" in result.stderr
+
+
+def test_a_database_that_does_not_answer_is_a_clear_error_not_a_traceback(run_manage, tmp_path):
+    write(tmp_path, "qos.md", QOS)
+    result = run_manage(
+        "ingest_handoffs", str(tmp_path), env={"DATABASE_URL": "postgres://nobody@127.0.0.1:1/x"}
+    )
+    assert result.returncode == 1
+    assert "CommandError: the database did not answer" in result.stderr
+    assert "Traceback" not in result.stderr

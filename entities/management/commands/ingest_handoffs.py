@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from entities.services import FileResult, IngestReport, handoff_paths, handoffs_ingest
 
@@ -41,9 +42,13 @@ class Command(BaseCommand):
             if not json:
                 self._print_problems(result)
 
-        report = handoffs_ingest(
-            paths=paths, dry_run=dry_run, keep_files=json, on_file=on_file
-        )
+        try:
+            report = handoffs_ingest(
+                paths=paths, dry_run=dry_run, keep_files=json, on_file=on_file
+            )
+        except OperationalError as exc:
+            # Files already read are stored (one transaction each); say what stopped the rest.
+            raise CommandError(f"the database did not answer: {exc}".strip()) from exc
         if bar:
             bar.close()
         if json:
