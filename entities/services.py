@@ -251,13 +251,12 @@ def _relaxed_commit_durability() -> Iterator[None]:
 
 
 def _rows_insert(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert a snapshot's rows with multi-row INSERT statements.
+    """Insert a snapshot's rows: COPY on PostgreSQL, multi-row INSERTs elsewhere.
 
     bulk_create spends most of an ingest compiling SQL for each of the ~40 rows a note has
     (bench/ingest: about two thirds of the time per note). These rows are plain values the
-    parser already typed, so the statement is built once per batch; decimals and dates still
-    go through their fields' own conversion for the backend, and batches respect the
-    backend's limit on parameters.
+    parser already typed, so no per-row compiling is needed; on SQLite decimals and dates still
+    go through their fields' own conversion, and batches respect its limit on parameters.
     """
     if not rows:
         return
@@ -269,10 +268,17 @@ def _rows_insert(model: type[Model], fields: list[str], rows: list[tuple[Any, ..
         if field.get_internal_type() in ("DecimalField", "DateField")
     ]
     quote = connection.ops.quote_name
-    head = (
-        f"INSERT INTO {quote(meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in model_fields)}) VALUES "
-    )
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(field.column) for field in model_fields)
+    if connection.vendor == "postgresql":
+        # COPY: one statement whatever the row count, typed by psycopg, no SQL to build.
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
     one_row = f"({', '.join(['%s'] * len(fields))})"
     batch = max(1, connection.ops.bulk_batch_size(model_fields, rows))
     with connection.cursor() as cursor:
@@ -284,7 +290,10 @@ def _rows_insert(model: type[Model], fields: list[str], rows: list[tuple[Any, ..
                 for i, field in convert:
                     values[i] = field.get_db_prep_save(values[i], connection)
                 params.extend(values)
-            cursor.execute(head + ", ".join([one_row] * len(chunk)), params)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one_row] * len(chunk)),
+                params,
+            )
 
 
 def _parsed_extras(parsed: ParsedHandoff) -> dict[str, Any]:
