@@ -6,8 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A loaded CI machine must not turn a slow example into a failure; what fails is a wrong answer.
+hypothesis_settings.register_profile("quarterdeck", deadline=None, database=None)
+hypothesis_settings.load_profile("quarterdeck")
 
 
 @pytest.fixture
