@@ -77,6 +77,7 @@ def main() -> None:
     for text in warm_texts:
         markdown.markdown(text, extensions=["tables"])
         parse_handoff(text)
+
     def render_all() -> None:
         for text in texts:
             markdown.markdown(text, extensions=["tables"])  # results dropped, as the ingest does
@@ -113,14 +114,18 @@ def main() -> None:
     ingest_s = time.perf_counter() - start
     assert report.summary["snapshots_created"] == count, report.summary
     assert Snapshot.objects.count() == count + len(warm_paths)
-    print(json.dumps({
-        "notes": count,
-        "render_per_s": rate(count, render_s),
-        "parse_per_s": rate(count, parse_s),
-        "ingest_per_s": rate(count, ingest_s),
-        "queries_per_note": queries / count,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "notes": count,
+                "render_per_s": rate(count, render_s),
+                "parse_per_s": rate(count, parse_s),
+                "ingest_per_s": rate(count, ingest_s),
+                "queries_per_note": queries / count,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -82,7 +82,11 @@ def _run_one(backend: str, size: int) -> dict:
     try:
         out = subprocess.run(
             [sys.executable, str(Path(__file__).with_name("measure.py")), str(size), str(work)],
-            env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     except subprocess.CalledProcessError as exc:
         sys.exit(f"{backend} {size}: measure failed:\n{exc.stderr}")

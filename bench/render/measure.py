@@ -1,0 +1,105 @@
+"""One measurement: `measure.py seed N M` prepares a fresh database, then `measure.py time N M`
+prints one JSON line, in another process (as a web process, it never made the data itself).
+
+1. seed: migrate and seed N entities x M snapshots (bench/render/seed.py), and users: a
+   superuser "bench" (password in BENCH_PASSWORD) and members of 3, 30 and N entities.
+2. time: for each persona's portfolio report: the time to build and render it (load the rows,
+   run the builder, render the page), cold (nothing cached in the process) and warm (snapshot rows
+   cached, as after the first report), the median of several runs; the size of the page; and
+   the queries of a full `report_render` at 3, 30 and N entities.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import django
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+RUNS = 7
+
+
+def main() -> None:
+    step, entities, snapshots = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.render.seed import seed
+    from entities.models import Entity, Membership
+    from reports.models import ReportRun
+    from reports.personas.common import coverage
+    from reports.personas.data import PORTFOLIO
+    from reports.registry import REGISTRY
+    from reports.rowcache import ROWS
+    from reports.selectors import report_data_load, report_entities
+    from reports.services import _render, report_render
+
+    users = get_user_model()
+    if step == "seed":
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        seed(entities=entities, snapshots=snapshots)
+        users.objects.create_superuser("bench", "bench@example.com", os.environ["BENCH_PASSWORD"])
+        ids = list(Entity.objects.order_by("id").values_list("id", flat=True))
+        for size in sorted({3, 30, entities}):
+            member = users.objects.create_user(f"member{size}", password="x")
+            Membership.objects.bulk_create(
+                Membership(user=member, entity_id=pk, persona="ceo") for pk in ids[:size]
+            )
+        print(json.dumps({"seed_s": time.perf_counter() - started}))
+        return
+    root = users.objects.get(username="bench")
+    members = {
+        int(u.username.removeprefix("member")): u
+        for u in users.objects.filter(username__startswith="member")
+    }
+    today = dt.date(2026, 11, 25)
+    refs = report_entities(user=root)
+    results = {}
+    for slug, report in REGISTRY.items():
+        timings: dict[str, list[float]] = {"cold": [], "warm": []}
+        for mode in ("cold", "warm"):
+            for _ in range(RUNS):
+                if mode == "cold":
+                    ROWS.clear()
+                t0 = time.perf_counter()
+                data = report_data_load(
+                    entities=refs, scope=PORTFOLIO, as_of=None, today=today, needs=report.needs
+                )
+                context = report.build(data)
+                html, _ = _render(
+                    report, view="page", context=context, data=data, cov=coverage(data)
+                )
+                timings[mode].append(time.perf_counter() - t0)
+        queries = {}
+        for size, member in members.items():
+            ReportRun.objects.all().delete()
+            ROWS.clear()
+            with CaptureQueriesContext(connection) as fresh:
+                report_render(persona=slug, user=member, today=today)
+            with CaptureQueriesContext(connection) as again:
+                report_render(persona=slug, user=member, today=today)
+            queries[size] = [len(fresh), len(again)]
+        results[slug] = {
+            "cold_ms": statistics.median(timings["cold"]) * 1000,
+            "warm_ms": statistics.median(timings["warm"]) * 1000,
+            "warm_best_ms": min(timings["warm"]) * 1000,
+            "page_kb": len(html.encode()) / 1024,
+            "queries": queries,
+        }
+    print(json.dumps({"entities": entities, "snapshots": snapshots,
+                      "vendor": connection.vendor, "personas": results}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""The persona reports in Debian's Chromium, on the example portfolio."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from entities.services import handoffs_ingest
+from reports.rowcache import ROWS
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "handoffs"
+
+
+@pytest.fixture
+def signed_in(page, live_server):
+    # The example notes are for November 2026: look at them from then, so nothing is stale.
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC), tick=True):
+        ROWS.clear()
+        handoffs_ingest(paths=[EXAMPLES])
+        UserFactory(username="exec", first_name="Eve", is_superuser=True, is_staff=True)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", "exec")
+        page.fill("#id_password", "correct-horse-battery")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        yield page
+        ROWS.clear()
+
+
+def drawn(page, selector: str) -> int:
+    """How many elements match and have a visible size on the page."""
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.filter(e => { const r = e.getBoundingClientRect();"
+        " return r.width > 0 && r.height > 0; }).length",
+    )
+
+
+def test_an_executive_opens_each_persona_report_and_sees_its_charts(signed_in, live_server):
+    page = signed_in
+    questions = {
+        "CEO": "How is the portfolio doing, and what needs me?",
+        "CTO / VP Engineering": "What runs where, and what is fragile?",
+        "CFO": "Where is the money?",
+        "CMO": "Is demand growing?",
+        "Chief Accounting Officer": "Can I trust the books?",
+    }
+    for title, question in questions.items():
+        page.goto(f"{live_server.url}/reports/")
+        page.click(f".persona-card:has-text('{title}')")
+        assert page.locator("h1.r-title").inner_text() == question
+        assert page.locator("article.report").inner_text().count("Queen of San Diego") >= 1
+
+    page.goto(f"{live_server.url}/reports/cfo/")
+    assert drawn(page, "svg.chart.bars rect.s-revenue") == 4  # Aug to Nov
+    page.goto(f"{live_server.url}/reports/cao/")
+    assert drawn(page, "svg.chart.bars rect") >= 4  # open amount by age
+    assert drawn(page, "svg.chart.stacked rect") >= 5  # by entity
+    page.goto(f"{live_server.url}/reports/cmo/")
+    assert drawn(page, "svg.line-chart path.line") == 3  # leads, sessions, bookings
+    assert drawn(page, "svg.spark path.line") > 20
+    page.goto(f"{live_server.url}/reports/ceo/qdn/")
+    assert drawn(page, "table.kpis svg.spark") == 7  # each KPI's history
+    assert drawn(page, "svg.chart.bars rect.s-net") == 4
+
+
+def test_changing_the_date_shows_the_report_as_it_stood(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/reports/cfo/jada/")
+    assert "$30,555" in page.locator("article.report").inner_text()
+
+    page.select_option("#as-of-select", "2026-10-31")  # submits by itself
+    page.wait_for_url("**/reports/cfo/jada/?as_of=2026-10-31")
+
+    report = page.locator("article.report").inner_text()
+    assert "As it stood on 31 Oct 2026" in report
+    assert "$25,770" in report and "$30,555" not in report
+    assert page.locator("#as-of-select").input_value() == "2026-10-31"
+
+    page.fill("#as-of-date", "2026-08-31")
+    page.click("form.as-of button[type=submit]")
+    page.wait_for_url("**/reports/cfo/jada/?on=2026-08-31")
+    assert "As it stood on 31 Aug 2026" in page.locator("article.report").inner_text()
+
+
+def test_the_report_downloads_as_one_self_contained_file(signed_in, live_server, tmp_path):
+    page = signed_in
+    page.goto(f"{live_server.url}/reports/cao/")
+    with page.expect_download() as info:
+        page.click("a:has-text('Download')")
+    download = info.value
+    assert download.suggested_filename == "quarterdeck-cao-portfolio-2026-11-25.html"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    html = path.read_text(encoding="utf-8")
+    assert "Can I trust the books?" in html and "<svg" in html
+    for external in ("http://", "https://", "<script", "<link", "src="):
+        assert external not in html, external
+
+    # Opened on its own, with the network cut, it still looks like the report.
+    page.context.set_offline(True)
+    page.goto(path.as_uri())
+    assert drawn(page, "svg.chart.bars rect") >= 4
+    background = page.eval_on_selector(".report", "e => getComputedStyle(e).borderRadius")
+    assert background == "12px"  # the stylesheet came inside the file
+    page.context.set_offline(False)
+
+
+def test_a_figure_opens_its_line_in_the_note(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/reports/cao/qdn/")
+    link = page.locator("table.findings a.src").first
+    assert link.inner_text() == "2026-11/qdn.md:25"
+    link.click()
+    page.wait_for_url("**#L25")
+    line = page.locator("#L25")
+    assert "Repeat customers" in line.inner_text() and "lots" in line.inner_text()
+    assert "could not read" in line.locator(".problem").inner_text()
+
+
+def test_the_print_stylesheet_leaves_only_the_report(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/reports/ceo/")
+    page.emulate_media(media="print")
+    assert page.locator(".topbar").is_hidden()
+    assert page.locator(".report-bar").is_hidden()
+    assert page.locator("article.report").is_visible()
+    pdf = page.pdf(format="A4")  # what "Save as PDF" gives
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000

@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+import pytest
+
+from reports.formatting import (
+    compact_value,
+    format_change,
+    format_percent,
+    format_period,
+    format_value,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        ("1420000", "USD", "$1,420,000"),
+        ("27770.000000", "USD", "$27,770"),  # as the database returns it: no noise zeros
+        ("99.98", "%", "99.98%"),
+        ("6.95", "USD", "$6.95"),
+        ("14500", "EUR", "€14,500"),
+        ("1250", "SEK", "1,250 SEK"),
+        ("12", "days", "12 days"),
+        ("2650", "", "2,650"),
+    ],
+)
+def test_it_shows_the_stored_number_exactly(value, unit, shown):
+    assert format_value(Decimal(value), unit) == shown
+
+
+def test_a_missing_value_is_a_dash_and_zero_is_zero():
+    assert format_value(None, "USD") == "—"
+    assert format_value(Decimal("0.000000"), "USD") == "$0"
+    assert format_value(Decimal(0)) == "0"
+
+
+def test_negative_money_has_a_minus_sign_before_the_symbol():
+    assert format_value(Decimal("-910"), "USD") == "\u2212$910"
+    assert format_value(Decimal("-1550.5"), "") == "\u22121,550.5"
+
+
+def test_a_change_is_signed_and_a_change_in_a_percentage_is_in_points():
+    assert format_change(Decimal("9100"), "USD") == "+$9,100"
+    assert format_change(Decimal("-2250"), "USD") == "\u2212$2,250"
+    assert format_change(Decimal("5"), "%") == "+5 pts"
+    assert format_change(Decimal(0), "USD") == "0"
+    assert format_change(None) == "—"
+
+
+def test_derived_ratios_are_rounded_for_reading_and_axis_labels_are_compact():
+    assert format_percent(Decimal("11.7213")) == "11.7%"
+    assert format_percent(Decimal("-4.2")) == "\u22124.2%"
+    assert compact_value(Decimal(150000), "USD") == "$150k"
+    assert compact_value(Decimal(-2500000), "") == "\u22122.5M"
+
+
+def test_period_labels_read_as_months_and_days():
+    assert format_period("2026-11") == "Nov 2026"
+    assert format_period("2026-11-25") == "25 Nov 2026"
+    assert format_period("Q3 2026") == "Q3 2026"
+    assert format_period("2026-13") == "2026-13"
