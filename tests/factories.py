@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from entities.models import (
     Entity,
@@ -52,13 +53,17 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
         model = Snapshot
 
     entity = factory.SubFactory(EntityFactory)
-    source_path = factory.LazyAttribute(lambda s: f"/notes/{s.entity.slug}.md")
-    content_hash = factory.Sequence(lambda n: f"{n:064x}")
     period = datetime.date(2026, 11, 1)
     period_label = factory.LazyAttribute(lambda s: f"{s.period:%Y-%m}" if s.period else "")
+    source_path = factory.LazyAttribute(
+        lambda s: f"/srv/notes/{s.period_label or 'undated'}/{s.entity.slug}.md"
+    )
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
     currency = "USD"
-    raw_text = "# note\n"
+    raw_text = factory.LazyAttribute(lambda s: "\n".join(f"line {n}" for n in range(1, 80)))
     parsed = factory.LazyFunction(dict)
+    problems = factory.LazyFunction(list)
+    ingested_at = factory.LazyFunction(timezone.now)
 
 
 class MetricFactory(factory.django.DjangoModelFactory):
@@ -68,10 +73,10 @@ class MetricFactory(factory.django.DjangoModelFactory):
     snapshot = factory.SubFactory(SnapshotFactory)
     section = "kpis"
     name = factory.Sequence(lambda n: f"Metric {n}")
-    value = Decimal("1")
+    value = Decimal(1)
     unit = ""
     raw = factory.LazyAttribute(lambda m: "" if m.value is None else str(m.value))
-    line = factory.Sequence(lambda n: n + 10)
+    line = factory.Sequence(lambda n: n + 1)
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
@@ -81,9 +86,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
     snapshot = factory.SubFactory(SnapshotFactory)
     kind = "risk"
     text = factory.Sequence(lambda n: f"Item {n}")
-    severity = ""
-    resolved = False
-    line = factory.Sequence(lambda n: n + 10)
+    line = factory.Sequence(lambda n: n + 1)
 
 
 class ReceivableFactory(factory.django.DjangoModelFactory):
@@ -92,9 +95,7 @@ class ReceivableFactory(factory.django.DjangoModelFactory):
 
     snapshot = factory.SubFactory(SnapshotFactory)
     client = factory.Sequence(lambda n: f"Client {n}")
-    invoice = factory.Sequence(lambda n: f"INV-{n}")
-    amount = Decimal("100")
+    amount = Decimal(100)
     unit = "USD"
-    due = datetime.date(2026, 11, 15)
     status = "current"
-    line = factory.Sequence(lambda n: n + 10)
+    line = factory.Sequence(lambda n: n + 1)

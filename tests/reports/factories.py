@@ -11,64 +11,14 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-import factory
-from django.utils import timezone
-
-from entities.models import Item, Metric, Receivable, Snapshot
-from tests.factories import EntityFactory
-
-
-class SnapshotFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Snapshot
-
-    entity = factory.SubFactory(EntityFactory)
-    period = dt.date(2026, 11, 1)
-    period_label = factory.LazyAttribute(lambda s: f"{s.period:%Y-%m}" if s.period else "")
-    source_path = factory.LazyAttribute(
-        lambda s: f"/srv/notes/{s.period_label or 'undated'}/{s.entity.slug}.md"
-    )
-    content_hash = factory.Sequence(lambda n: f"{n:064x}")
-    currency = "USD"
-    raw_text = factory.LazyAttribute(lambda s: "\n".join(f"line {n}" for n in range(1, 80)))
-    parsed = factory.LazyFunction(dict)
-    problems = factory.LazyFunction(list)
-    ingested_at = factory.LazyFunction(timezone.now)
-
-
-class MetricFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Metric
-
-    snapshot = factory.SubFactory(SnapshotFactory)
-    section = "kpis"
-    name = factory.Sequence(lambda n: f"Metric {n}")
-    value = Decimal(1)
-    unit = ""
-    raw = factory.LazyAttribute(lambda m: "" if m.value is None else str(m.value))
-    line = factory.Sequence(lambda n: n + 1)
-
-
-class ItemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Item
-
-    snapshot = factory.SubFactory(SnapshotFactory)
-    kind = "risk"
-    text = factory.Sequence(lambda n: f"Item {n}")
-    line = factory.Sequence(lambda n: n + 1)
-
-
-class ReceivableFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Receivable
-
-    snapshot = factory.SubFactory(SnapshotFactory)
-    client = factory.Sequence(lambda n: f"Client {n}")
-    amount = Decimal(100)
-    unit = "USD"
-    status = "current"
-    line = factory.Sequence(lambda n: n + 1)
+from entities.models import Snapshot
+from tests.factories import (  # noqa: F401  (re-exported for the report tests)
+    EntityFactory,
+    ItemFactory,
+    MetricFactory,
+    ReceivableFactory,
+    SnapshotFactory,
+)
 
 
 def _dec(value: str | None) -> Decimal | None:
