@@ -203,17 +203,18 @@ def _trend(data: ReportData, currency: str) -> list[PeriodTotal]:
         for snapshot in data.histories.get(entity.id) or []:
             period = None
             seen: set[str] = set()
-            for metric in snapshot.metrics:
-                if metric.section != "financials":
+            # Unpacked rather than read by name: this runs for every line of every note.
+            for section, name, value, unit, *_ in snapshot.metrics:
+                if section != "financials":
                     continue
                 if period is None:
                     period = periods.setdefault(snapshot.label, _PeriodSums(snapshot.as_of))
-                line = financial_line(metric.name)
+                line = financial_line(name)
                 if line is None or line == "cash" or line in seen:
                     continue
                 seen.add(line)  # the first of duplicates, as ingestion keeps
-                if metric.value is not None and (metric.unit or snapshot.currency) == currency:
-                    period.sums[line].append(metric.value)
+                if value is not None and (unit or snapshot.currency) == currency:
+                    period.sums[line].append(value)
                     period.entities.add(entity.id)
 
     def total(values: list[Decimal]) -> Figure:

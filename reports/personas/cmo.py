@@ -100,6 +100,7 @@ class EntityHistory:
     snapshots: list[SnapshotData]
     labels: tuple[str, ...]
     _indexes: dict[int, dict[str, MetricData]] = field(default_factory=dict)
+    _values: dict[str, list[tuple[Decimal | None, str]]] = field(default_factory=dict)
 
     def index(self, position: int) -> dict[str, MetricData]:
         found = self._indexes.get(position)
@@ -118,11 +119,15 @@ class EntityHistory:
         return tuple(out)
 
     def values(self, key: str) -> list[tuple[Decimal | None, str]]:
-        """(value, unit) per snapshot: what a text trend or a sum needs, without figures."""
-        out: list[tuple[Decimal | None, str]] = []
-        for position in range(len(self.snapshots)):
-            metric = self.metric(position, key)
-            out.append((metric.value, metric.unit) if metric else (None, ""))
+        """(value, unit) per snapshot: what a text trend or a sum needs, without figures.
+        Read once per line (the text trend and the portfolio's sums both ask); not to be
+        changed by the caller."""
+        out = self._values.get(key)
+        if out is None:
+            out = self._values[key] = []
+            for position in range(len(self.snapshots)):
+                metric = self.index(position).get(key)
+                out.append((metric.value, metric.unit) if metric else (None, ""))
         return out
 
 

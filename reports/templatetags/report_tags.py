@@ -302,3 +302,86 @@ def middle(text: str, length: int = 26) -> str:
         return text
     keep = length - 1
     return text[: keep - keep // 2].rstrip() + "…" + text[-(keep // 2) :].lstrip()
+
+
+# --- The rows of a large portfolio's table ----------------------------------------------------
+# One tag per table instead of a loop of tags: a hundred entities make thousands of template
+# lookups and tag calls, which cost more than building the report. The markup is exactly what
+# the loop it replaces drew (tests/test_report_rows.py renders both and compares).
+
+
+@register.simple_tag(takes_context=True)
+def cfo_rows(context: template.Context, r: Any) -> SafeString:
+    """The CFO portfolio table's rows: revenue, expenses, net, margin, cash and receivables."""
+    unconverted = (
+        f'<span class="tag warn" title="not converted, in no {_escape(r.currency)} total">'
+    )
+    out = []
+    for b in r.entities:
+        out.append(
+            f'\n      <tr><td class="name">{entity_link(context, b.entity)}<br>'
+            f'<span class="muted small">{_escape(b.when)}</span></td>\n      '
+        )
+        if not b.latest:
+            out.append('<td colspan="6" class="muted">No note as of this date.</td>\n      ')
+        elif not b.has_financials:
+            out.append('<td colspan="5" class="muted">No financials in this note.</td>')
+            out.append(f'<td class="num">{fig(context, b.receivables.main)}')
+            for f in b.receivables.others:
+                out.append(f'<br>{fig(context, f)} <span class="tag warn">{_escape(f.unit)}</span>')
+            out.append("</td>\n      ")
+        else:
+            out.append(
+                f'\n      <td class="num">{figchange(context, b.revenue)}</td>'
+                f'<td class="num">{figchange(context, b.expenses)}</td>'
+                f'<td class="num">{figchange(context, b.net)}</td>'
+                f'\n      <td class="num">{_escape(format_percent(b.margin))}'
+            )
+            if b.margin_change is not None:
+                out.append(
+                    '<br><span class="delta neutral" title="change in points against the previous'
+                    f' note">{_escape(points(b.margin_change))}</span>'
+                )
+            out.append(
+                f'</td>\n      <td class="num">{figchange(context, b.cash)}</td>'
+                f'\n      <td class="num">{fig(context, b.receivables.main)}'
+            )
+            for f in b.receivables.others:
+                out.append(f"<br>{fig(context, f)} {unconverted}{_escape(f.unit)}</span>")
+            if b.receivables_change:
+                out.append(f"<br>{change(b.receivables_change)}")
+            out.append("</td>")
+        out.append("</tr>")
+    return mark_safe("".join(out))  # every value from a note is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def cmo_rows(context: template.Context, r: Any) -> SafeString:
+    """The CMO portfolio table's rows: each headline measure with its change and text trend."""
+    no_note = (
+        f'<td colspan="{len(r.headline_names) + 1}" class="muted">No note as of this date.</td>'
+    )
+    out = []
+    for b in r.entities:
+        out.append(
+            f'<tr><td class="name">{entity_link(context, b.entity)}<br>'
+            f'<span class="muted small">{_escape(b.when)}</span></td>'
+        )
+        if not b.latest:
+            out.append(no_note)
+        else:
+            for line in b.headline:
+                if line:
+                    out.append(
+                        f'<td class="num">{figchange(context, line.change)}<br>'
+                        '<span class="spark-text" aria-hidden="true">'
+                        f"{_escape(line.trend_text)}</span></td>"
+                    )
+                else:
+                    out.append(f'<td class="num"><span class="muted">{MISSING}</span></td>')
+            out.append(
+                f'<td class="num"><span class="delta good">▲ {b.growing}</span> '
+                f'<span class="delta bad">▼ {b.shrinking}</span></td>'
+            )
+        out.append("</tr>")
+    return mark_safe("".join(out))  # every value from a note is escaped above
