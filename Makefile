@@ -18,7 +18,13 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# A developer's env file, made once if there is none: debug settings, so that plain
+# `manage.py …` works on this machine. Production sets its own (see .env.example).
+.env:
+	@printf '# Local development settings (see .env.example for every variable).\nDJANGO_DEBUG=true\n' > .env
+	@echo "Wrote .env with DJANGO_DEBUG=true for local development."
+
+install: $(STAMP) .env
 
 # Debian's Chromium for the browser tests; Playwright's own browser download is not used.
 browser:
