@@ -179,13 +179,27 @@ class Series:
 
 
 @dataclass(frozen=True, slots=True)
-class LineChart:
+class PlotFrame:
+    """The drawing area of a chart with axes, and where its axis labels go."""
+
     width: int
     height: int
     left: float
     right: float
     top: float
     bottom: float
+
+    @property
+    def label_x(self) -> float:
+        return self.left - 8
+
+    @property
+    def x_label_y(self) -> float:
+        return self.bottom + 18
+
+
+@dataclass(frozen=True, slots=True)
+class LineChart(PlotFrame):
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
     series: tuple[Series, ...]
@@ -196,14 +210,6 @@ class LineChart:
     @property
     def empty(self) -> bool:
         return not any(s.points for s in self.series)
-
-    @property
-    def label_x(self) -> float:
-        return self.left - 8
-
-    @property
-    def x_label_y(self) -> float:
-        return self.bottom + 18
 
 
 def line_chart(
@@ -277,13 +283,7 @@ class BarGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class BarChart:
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
+class BarChart(PlotFrame):
     y_ticks: tuple[Tick, ...]
     groups: tuple[BarGroup, ...]
     zero_y: float
@@ -292,14 +292,6 @@ class BarChart:
     @property
     def empty(self) -> bool:
         return not any(g.bars for g in self.groups)
-
-    @property
-    def label_x(self) -> float:
-        return self.left - 8
-
-    @property
-    def x_label_y(self) -> float:
-        return self.bottom + 18
 
 
 def grouped_bars(
