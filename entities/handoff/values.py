@@ -107,6 +107,11 @@ def _currency_of(token: str | None) -> str | None:
     return upper if upper in CURRENCY_CODES else None
 
 
+# Stored values have 22 digits before the point and 6 after (numeric(28, 6)); fractions finer
+# than a millionth are rounded when stored.
+MAX_WHOLE_DIGITS = 22
+
+
 def parse_value(text: str) -> ParsedValue:
     """Read a number as people write it in a note.
 
@@ -163,6 +168,8 @@ def parse_value(text: str) -> ParsedValue:
     value = Decimal((1 if negative else 0, digits, exponent))
     if value.is_zero():
         value = value.copy_abs()
+    if value.adjusted() >= MAX_WHOLE_DIGITS:
+        return _UNREADABLE  # no business figure; the store could not keep it
     return ParsedValue(value, unit, True)
 
 

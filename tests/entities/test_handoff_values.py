@@ -117,9 +117,19 @@ def test_it_rejects_values_it_cannot_read(text: str) -> None:
 def test_it_keeps_values_exact_without_floats() -> None:
     assert parse_value("0.1").value == Decimal("0.1")
     assert parse_value("$0.30").value == Decimal("0.30")
-    big = "123456789012345678901234567890.123456789"
+    big = "1234567890123456789012.123456789"  # 22 digits before the point: the most kept
     assert parse_value(big).value == Decimal(big)
     assert parse_value("1.23456789B").value == Decimal("1234567890")
+
+
+@pytest.mark.parametrize(
+    "text", ["12345678901234567890123", "$12,345,678,901,234,567,890,123", "(99,999,999,999,999B)"]
+)
+def test_a_number_too_large_to_store_is_not_read(text: str) -> None:
+    # 23 digits and more: no business figure, and numeric(28, 6) could not keep it.
+    parsed = parse_value(text)
+    assert not parsed.readable
+    assert parsed.value is None
 
 
 def test_it_formats_decimals_without_exponent_or_trailing_zeros() -> None:
