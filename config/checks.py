@@ -27,3 +27,20 @@ def check_env_file_keys(app_configs: Any = None, **kwargs: Any) -> list[Warning]
             )
         )
     return warnings
+
+
+@register(Tags.caches)
+def check_cache_is_shared(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Sessions live in the cache: a per-process cache lets a session ended in one web process
+    (a logout) live on in the others until it expires there."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or not backend.endswith("LocMemCache"):
+        return []
+    return [
+        Warning(
+            "CACHE_URL is a per-process memory cache, and sessions are kept in the cache: a "
+            "session ended in one web process would live on in the others.",
+            hint="Use redis://… (production) or filecache:///path (one machine).",
+            id="quarterdeck.W002",
+        )
+    ]

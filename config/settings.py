@@ -122,6 +122,19 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache and sessions --------------------------------------------------------------------------
+# Every page reads the session: it is kept in the cache, with the database behind it (cached_db),
+# which spares a query per page. The cache must be one for every web process, or a session ended
+# in one would live on in another's memory: files under var/ by default (one machine), Redis in
+# production (CACHE_URL=redis://…); a per-process locmemcache:// is refused outside DEBUG
+# (quarterdeck.W002).
+CACHES = {
+    "default": env.cache_url_config(
+        env.str("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")
+    )
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -127,3 +127,32 @@ def test_the_error_page_filter_hides_secrets_and_urls(settings, rf):
     assert "hunter2" not in str(safe)
     assert "s3cr3t-crew" not in str(safe)
     assert "hunter2" not in str(safe["CELERY_BROKER_URL"])
+
+
+def test_sessions_are_cached_in_a_cache_shared_by_processes(run_manage):
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    ]
+    redis = run_manage("shell", "--no-imports", "-c", code,
+                       env={"CACHE_URL": "redis://127.0.0.1:6379/1"})  # fmt: skip
+    assert redis.stdout.split()[1] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_a_per_process_cache_is_a_warning_in_production(run_manage):
+    env = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": STRONG,
+        "CREW_JWT_SECRET": CREW,
+        "DJANGO_ALLOWED_HOSTS": "reports.example.com",
+        "CACHE_URL": "locmemcache://",
+    }
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "quarterdeck.W002" in result.stderr + result.stdout
