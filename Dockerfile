@@ -16,4 +16,4 @@ RUN DJANGO_SECRET_KEY=build-only-$(python -c 'import secrets;print(secrets.token
     CREW_JWT_SECRET=build-only-00000000000000000000000000 \
     python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "--bind", "0.0.0.0:8000"]

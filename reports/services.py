@@ -34,7 +34,8 @@ from reports.models import ReportRun, ReportView
 from reports.personas.common import coverage
 from reports.personas.data import PORTFOLIO, EntityRef
 from reports.plaintext import html_to_text
-from reports.registry import PersonaReport, persona_report
+from reports.registry import REGISTRY, PersonaReport, persona_report
+from reports.rowcache import ROWS
 from reports.selectors import (
     User,
     report_data_load,
@@ -212,6 +213,25 @@ def report_run_for(asked: ReportRequest, *, user: User) -> ReportRun:
     run.save()
     run.scope_entities = asked.entities or ()
     return run
+
+
+def report_rows_warm(*, today: dt.date | None = None) -> int:
+    """Read into this process's row cache (reports.rowcache) the rows every persona's reports
+    need, for every entity, and return how many parts it holds. A web worker does this as it
+    starts (config/gunicorn.py), so that its first report is built as fast as the ones after
+    it: only notes that arrive later are then read from the database. Entities are read
+    whole here, but a report still reaches only the rows of the entities its viewer may see
+    (rows are found by snapshot id, from those entities only)."""
+    entities = [EntityRef(*row) for row in Entity.objects.values_list("id", "slug", "name", "kind")]
+    today = today or timezone.localdate()
+    for report in REGISTRY.values():
+        for needs in (report.needs, report.entity_needs):
+            if needs is None:
+                continue
+            report_data_load(
+                entities=entities, scope=PORTFOLIO, as_of=None, today=today, needs=needs
+            )
+    return len(ROWS)
 
 
 def _links(report: PersonaReport, view: str, as_of: dt.date | None) -> dict[str, Any]:

@@ -4,9 +4,12 @@ prints one JSON line, in another process (as a web process, it never made the da
 1. seed: migrate and seed N entities x M snapshots (bench/render/seed.py), and users: a
    superuser "bench" (password in BENCH_PASSWORD) and members of 3, 30 and N entities.
 2. time: for each persona's portfolio report: the time to build and render it (load the rows,
-   run the builder, render the page), cold (nothing cached in the process) and warm (snapshot rows
-   cached, as after the first report), the median of several runs; the size of the page; and
-   the queries of a full `report_render` at 3, 30 and N entities.
+   run the builder, render the page), the median of several runs, in three states of the
+   process's row cache: cold (nothing cached: a process that has not warmed up), warm (every
+   snapshot's rows cached, as in a web worker after its warm-up or first report), and after a
+   new note (warm, then one entity's new note arrives, whose rows are read: the event that
+   makes a stored report be rendered again); the size of the page; and the queries of a full
+   `report_render` at 3, 30 and N entities.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -34,7 +38,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.render.seed import seed
+    from bench.render.seed import note_arrives, seed
     from entities.models import Entity, Membership
     from reports.models import ReportRun
     from reports.personas.common import coverage
@@ -49,6 +53,10 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
         seed(entities=entities, snapshots=snapshots)
+        with connection.cursor() as cursor:
+            # Planner statistics for the new rows, as PostgreSQL's autovacuum gathers them
+            # within a minute of a bulk load (SQLite gathers none by itself).
+            cursor.execute("ANALYZE")
         users.objects.create_superuser("bench", "bench@example.com", os.environ["BENCH_PASSWORD"])
         ids = list(Entity.objects.order_by("id").values_list("id", flat=True))
         for size in sorted({3, 30, entities}):
@@ -65,13 +73,19 @@ def main() -> None:
     }
     today = dt.date(2026, 11, 25)
     refs = report_entities(user=root)
+    rng = random.Random(7)
+    arrivals = iter(Entity.objects.order_by("?"))
     results = {}
     for slug, report in REGISTRY.items():
-        timings: dict[str, list[float]] = {"cold": [], "warm": []}
-        for mode in ("cold", "warm"):
+        timings: dict[str, list[float]] = {"cold": [], "warm": [], "new_note": []}
+        for mode in ("cold", "warm", "new_note"):
             for _ in range(RUNS):
                 if mode == "cold":
                     ROWS.clear()
+                elif mode == "new_note":
+                    # What makes a report be built again: one entity's new note. The rows of
+                    # the notes already read are in memory; the new note's are read.
+                    note_arrives(next(arrivals), rng)
                 t0 = time.perf_counter()
                 data = report_data_load(
                     entities=refs, scope=PORTFOLIO, as_of=None, today=today, needs=report.needs
@@ -94,6 +108,7 @@ def main() -> None:
             "cold_ms": statistics.median(timings["cold"]) * 1000,
             "warm_ms": statistics.median(timings["warm"]) * 1000,
             "warm_best_ms": min(timings["warm"]) * 1000,
+            "new_note_ms": statistics.median(timings["new_note"]) * 1000,
             "page_kb": len(html.encode()) / 1024,
             "queries": queries,
         }

@@ -114,7 +114,7 @@ def _free_port() -> int:
 def _load(env: dict[str, str], password: str, args: argparse.Namespace) -> dict:
     port = _free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application",
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "config/gunicorn.py",
          "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         env={**env, "DJANGO_SETTINGS_MODULE": "bench.render.settings"}, cwd=ROOT,
         start_new_session=True,
@@ -191,14 +191,15 @@ def _psql(sql: str) -> None:
 def _print(backend: str, measured: dict, load: dict, args: argparse.Namespace) -> None:
     print(f"\n{backend} ({measured['vendor']}): {measured['entities']} entities x "
           f"{measured['snapshots']} snapshots, seeded in {measured['seed_s']:.1f} s")  # fmt: skip
-    head = (f"{'persona':8} {'cold ms':>8} {'warm ms':>8} {'best ms':>8} {'page KB':>8}  "
+    head = (f"{'persona':8} {'cold ms':>8} {'warm ms':>8} {'best ms':>8} {'new note':>9} "
+            f"{'page KB':>8}  "
             f"queries fresh/reused at 3, 30, {measured['entities']} entities")  # fmt: skip
     print(head)
     print("-" * len(head))
     for persona, r in measured["personas"].items():
         queries = "  ".join(f"{fresh}/{reused}" for fresh, reused in r["queries"].values())
         print(f"{persona:8} {r['cold_ms']:>8.1f} {r['warm_ms']:>8.1f} {r['warm_best_ms']:>8.1f} "
-              f"{r['page_kb']:>8.0f}  {queries}")  # fmt: skip
+              f"{r['new_note_ms']:>9.1f} {r['page_kb']:>8.0f}  {queries}")  # fmt: skip
     ratio = load["report_rps"] / load["trivial_rps"] if load["trivial_rps"] else 0
     print(f"load ({args.clients} clients, gunicorn {args.workers} sync workers, "
           f"{args.seconds:.0f} s each): /bench/trivial {load['trivial_rps']:.0f} req/s, "

@@ -122,3 +122,42 @@ def seed(*, entities: int, snapshots: int, last: dt.date = dt.date(2026, 11, 1))
     Receivable.objects.bulk_create(receivables, batch_size=2000)
     # The examples themselves are not part of the bench portfolio.
     Entity.objects.filter(pk__in=[e.pk for e in examples]).delete()
+
+
+@transaction.atomic
+def note_arrives(entity: Entity, rng: random.Random) -> Snapshot:
+    """A new month's note for one entity, as ingestion would store it: a copy of its newest
+    snapshot a month later, with its numbers varied."""
+    newest = Snapshot.objects.filter(entity=entity).order_by("-period", "-ingested_at").first()
+    assert newest is not None and newest.period is not None
+    period = (newest.period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    label = f"{period:%Y-%m}"
+    snapshot = Snapshot.objects.create(
+        entity=entity,
+        source_path=f"/srv/handoffs/{label}/{entity.slug}.md",
+        content_hash=hashlib.sha256(f"{entity.slug}{label}".encode()).hexdigest(),
+        period=period,
+        period_label=label,
+        currency=newest.currency,
+        raw_text=newest.raw_text,
+        parsed=newest.parsed,
+        problems=newest.problems,
+        warning_count=newest.warning_count,
+    )
+    Metric.objects.bulk_create(
+        Metric(snapshot=snapshot, section=m.section, name=m.name,
+               value=_vary(m.value, rng, m.unit), unit=m.unit, target=m.target, period=m.period,
+               notes=m.notes, raw=m.raw, line=m.line)
+        for m in newest.metrics.all()
+    )  # fmt: skip
+    Item.objects.bulk_create(
+        Item(snapshot=snapshot, kind=i.kind, text=i.text, severity=i.severity,
+             resolved=i.resolved, line=i.line)
+        for i in newest.items.all()
+    )  # fmt: skip
+    Receivable.objects.bulk_create(
+        Receivable(snapshot=snapshot, client=r.client, invoice=r.invoice, amount=r.amount,
+                   unit=r.unit, due=r.due, status=r.status, line=r.line)
+        for r in newest.receivables.all()
+    )  # fmt: skip
+    return snapshot

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import runpy
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -35,9 +37,20 @@ def test_every_long_running_service_has_a_healthcheck():
 
 def test_gunicorn_serves_the_real_wsgi_application():
     command = COMPOSE["services"]["web"]["command"]
-    assert command[0] == "gunicorn"
-    module, attribute = command[1].split(":")
+    assert command[:3] == ["gunicorn", "-c", "config/gunicorn.py"]
+    config = runpy.run_path(str(ROOT / command[2]))
+    module, attribute = config["wsgi_app"].split(":")
     assert callable(getattr(importlib.import_module(module), attribute))
+    assert callable(config["post_worker_init"])
+
+
+def test_gunicorn_accepts_its_configuration():
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+    result = subprocess.run(
+        [gunicorn, "-c", "config/gunicorn.py", "--check-config"], cwd=ROOT, capture_output=True,
+        text=True, timeout=60, env={"DJANGO_DEBUG": "true", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr + result.stdout
 
 
 def test_celery_commands_name_the_real_app():
