@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -52,6 +53,7 @@ from reports.personas.data import (
 from reports.rowcache import ROWS, PartKey, RowCache
 
 User = AbstractBaseUser | AnonymousUser
+_LINE = attrgetter("line")  # a row's line in its note
 
 
 def report_entities(*, user: User, slug: str | None = None) -> list[EntityRef]:
@@ -206,9 +208,9 @@ def report_data_load(
         snapshot = by_id[pk]
         # Parts come section by section: put the rows back in the note's order.
         if many_metric_parts:
-            snapshot.metrics.sort(key=_line)
+            snapshot.metrics.sort(key=_LINE)
         if many_item_parts:
-            snapshot.items.sort(key=_line)
+            snapshot.items.sort(key=_LINE)
         snapshot.loaded = loaded
         histories[snapshot.entity_id].append(snapshot)
     files: tuple[SourceFileData, ...] = ()
@@ -222,10 +224,6 @@ def report_data_load(
             .values_list("entity_id", "path", "status", "problems", "read_at")
         )
     return ReportData(scope, tuple(entities), histories, as_of, today, files)
-
-
-def _line(row: MetricData | ItemData) -> int:
-    return row.line
 
 
 def _problems(problems: list[dict[str, Any]] | None) -> tuple[ProblemData, ...]:

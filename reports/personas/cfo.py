@@ -203,17 +203,20 @@ def _trend(data: ReportData, currency: str) -> list[PeriodTotal]:
         for snapshot in data.histories.get(entity.id) or []:
             period = None
             seen: set[str] = set()
-            # Unpacked rather than read by name: this runs for every line of every note.
-            for section, name, value, unit, *_ in snapshot.metrics:
-                if section != "financials":
+            # This runs for every line of every note: fields by position, no temporaries.
+            for metric in snapshot.metrics:
+                if metric[0] != "financials":
                     continue
                 if period is None:
-                    period = periods.setdefault(snapshot.label, _PeriodSums(snapshot.as_of))
-                line = financial_line(name)
+                    period = periods.get(snapshot.label)
+                    if period is None:
+                        period = periods[snapshot.label] = _PeriodSums(snapshot.as_of)
+                line = financial_line(metric[1])
                 if line is None or line == "cash" or line in seen:
                     continue
                 seen.add(line)  # the first of duplicates, as ingestion keeps
-                if value is not None and (unit or snapshot.currency) == currency:
+                value = metric[2]
+                if value is not None and (metric[3] or snapshot.currency) == currency:
                     period.sums[line].append(value)
                     period.entities.add(entity.id)
 

@@ -133,11 +133,11 @@ FINANCIAL_LINES: dict[str, frozenset[str]] = {
 
 def metric_index(snapshot: SnapshotData, *sections: str) -> dict[str, MetricData]:
     """The snapshot's metrics by name_key (the first of duplicates, as ingestion keeps)."""
-    index: dict[str, MetricData] = {}
-    for metric in snapshot.metrics:
-        if not sections or metric.section in sections:
-            index.setdefault(name_key(metric.name), metric)
-    return index
+    metrics = snapshot.metrics
+    if sections:
+        metrics = [m for m in metrics if m.section in sections]
+    # Read backwards, so the first of duplicates is the one left standing.
+    return {name_key(m.name): m for m in reversed(metrics)}
 
 
 @lru_cache(maxsize=8192)

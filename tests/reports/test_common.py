@@ -14,6 +14,7 @@ from reports.personas.common import (
     is_open,
     item_changes,
     lower_is_better,
+    metric_index,
     primary_currency,
     rollup,
     sum_by_currency,
@@ -165,6 +166,13 @@ def test_financial_lines_match_aliases_but_not_breakdowns():
     assert fins.net.unit == "USD"  # a bare amount in financials is in the note's currency
     assert fins.cash.value is None and fins.cash.unit == "USD"
     assert [m.name for m, _ in fins.other] == ["Revenue (EUR contracts)", "Net"]
+
+
+def test_a_metric_index_keeps_the_first_of_duplicates_by_name():
+    first, again = metric("**Bookings**", "12", "", 10), metric("bookings:", "99", "", 11)
+    leads = metric("Leads", "3", "", 12)
+    index = metric_index(snapshot(first, again, leads))
+    assert index == {"bookings": first, "leads": leads}
 
 
 def test_margin_is_net_over_revenue_only_within_one_currency():
