@@ -37,7 +37,7 @@ test: install browser
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) -m pytest $(PYTEST_ARGS)
 
 test-quick: install
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) -m pytest -m "not browser and not worker" -x -q
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) -m pytest -m "not browser and not worker and not server" -x -q
 
 lint: install
 	$(BIN)/ruff check .
