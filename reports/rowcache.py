@@ -24,7 +24,9 @@ class RowCache:
     entries go first when it is full (first in, first out: cheaper than tracking every hit,
     and the rows of old snapshots are the ones reports stop asking for)."""
 
-    def __init__(self, max_parts: int = 120_000) -> None:
+    # About 2 KB a part on average (measured: 5,800 parts, 13 MB, for 100 entities x 12 notes),
+    # so at most some 120 MB a process: a year of notes for about a thousand entities.
+    def __init__(self, max_parts: int = 60_000) -> None:
         self.max_parts = max_parts
         self._parts: OrderedDict[PartKey, tuple[Any, ...]] = OrderedDict()
         self._by_snapshot: dict[int, set[PartKey]] = {}
@@ -75,6 +77,10 @@ class RowCache:
 
     def __len__(self) -> int:
         return len(self._parts)
+
+    @property
+    def nearly_full(self) -> bool:
+        return len(self._parts) >= self.max_parts * 0.8
 
 
 ROWS = RowCache()

@@ -228,6 +228,8 @@ def report_rows_warm(*, today: dt.date | None = None) -> int:
         for needs in (report.needs, report.entity_needs):
             if needs is None:
                 continue
+            if ROWS.nearly_full:  # a portfolio larger than the cache: warm only what fits
+                return len(ROWS)
             report_data_load(
                 entities=entities, scope=PORTFOLIO, as_of=None, today=today, needs=needs
             )

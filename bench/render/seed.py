@@ -66,98 +66,84 @@ def seed(*, entities: int, snapshots: int, last: dt.date = dt.date(2026, 11, 1))
         )
         for n in range(entities)
     )
-    snapshot_rows, children = [], []
+    notes: list[Note] = []
     for n, entity in enumerate(new_entities):
         model = histories[examples[n % len(examples)].pk]
         for m, period in enumerate(months):
-            source = model[m % len(model)]
-            label = f"{period:%Y-%m}"
-            path = f"/srv/handoffs/{label}/{entity.slug}.md"
-            snapshot = Snapshot(
-                entity=entity,
-                source_path=path,
-                content_hash=hashlib.sha256(f"{entity.slug}{label}".encode()).hexdigest(),
-                period=period,
-                period_label=label,
-                currency=source.currency,
-                raw_text=source.raw_text,
-                parsed=source.parsed,
-                problems=source.problems,
-                warning_count=source.warning_count,
-                ingested_at=now - dt.timedelta(days=31 * (len(months) - m)),
-            )
-            snapshot_rows.append(snapshot)
-            children.append((snapshot, source, period))
-    Snapshot.objects.bulk_create(snapshot_rows, batch_size=500)
-    metrics, items, receivables = [], [], []
-    for snapshot, source, period in children:
-        shift = (period.year - source.period.year) * 12 + period.month - source.period.month
-        for m in source.metrics.all():
-            metrics.append(
-                Metric(
-                    snapshot=snapshot, section=m.section, name=m.name,
-                    value=_vary(m.value, rng, m.unit), unit=m.unit, target=m.target,
-                    period=m.period, notes=m.notes, raw=m.raw, line=m.line,
-                )
-            )  # fmt: skip
-        for i in source.items.all():
-            resolved = i.resolved if rng.random() > 0.15 else not i.resolved
-            items.append(
-                Item(snapshot=snapshot, kind=i.kind, text=i.text, severity=i.severity,
-                     resolved=resolved, line=i.line)
-            )  # fmt: skip
-        for r in source.receivables.all():
-            due = None
-            if r.due is not None:
-                due = r.due + dt.timedelta(days=round(shift * 30.4))
-            receivables.append(
-                Receivable(
-                    snapshot=snapshot, client=r.client, invoice=r.invoice,
-                    amount=_vary(r.amount, rng, r.unit), unit=r.unit, due=due,
-                    status=r.status, line=r.line,
-                )
-            )  # fmt: skip
-    Metric.objects.bulk_create(metrics, batch_size=2000)
-    Item.objects.bulk_create(items, batch_size=2000)
-    Receivable.objects.bulk_create(receivables, batch_size=2000)
+            ingested_at = now - dt.timedelta(days=31 * (len(months) - m))
+            notes.append(_note_like(model[m % len(model)], entity, period, rng,
+                                    ingested_at=ingested_at))  # fmt: skip
+    Snapshot.objects.bulk_create([note[0] for note in notes], batch_size=500)
+    for position, row_model in enumerate((Metric, Item, Receivable), start=1):
+        rows = [row for note in notes for row in note[position]]
+        row_model.objects.bulk_create(rows, batch_size=2000)
     # The examples themselves are not part of the bench portfolio.
     Entity.objects.filter(pk__in=[e.pk for e in examples]).delete()
 
 
 @transaction.atomic
 def note_arrives(entity: Entity, rng: random.Random) -> Snapshot:
-    """A new month's note for one entity, as ingestion would store it: a copy of its newest
-    snapshot a month later, with its numbers varied."""
+    """A new month's note for one entity, stored as ingestion would store it: its newest note
+    again a month later, numbers varied."""
     newest = Snapshot.objects.filter(entity=entity).order_by("-period", "-ingested_at").first()
     assert newest is not None and newest.period is not None
     period = (newest.period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    snapshot, metrics, items, receivables = _note_like(
+        newest, entity, period, rng, ingested_at=timezone.now()
+    )
+    snapshot.save()
+    Metric.objects.bulk_create(metrics)
+    Item.objects.bulk_create(items)
+    Receivable.objects.bulk_create(receivables)
+    return snapshot
+
+
+Note = tuple[Snapshot, list[Metric], list[Item], list[Receivable]]
+
+
+def _note_like(
+    source: Snapshot,
+    entity: Entity,
+    period: dt.date,
+    rng: random.Random,
+    *,
+    ingested_at: dt.datetime,
+) -> Note:
+    """A note of `entity` for `period` modelled on `source` (rows prefetched or not): its rows
+    copied with the numbers varied, some items resolved or reopened, due dates moved with the
+    period. Nothing saved."""
     label = f"{period:%Y-%m}"
-    snapshot = Snapshot.objects.create(
+    snapshot = Snapshot(
         entity=entity,
         source_path=f"/srv/handoffs/{label}/{entity.slug}.md",
         content_hash=hashlib.sha256(f"{entity.slug}{label}".encode()).hexdigest(),
         period=period,
         period_label=label,
-        currency=newest.currency,
-        raw_text=newest.raw_text,
-        parsed=newest.parsed,
-        problems=newest.problems,
-        warning_count=newest.warning_count,
+        currency=source.currency,
+        raw_text=source.raw_text,
+        parsed=source.parsed,
+        problems=source.problems,
+        warning_count=source.warning_count,
+        ingested_at=ingested_at,
     )
-    Metric.objects.bulk_create(
+    assert source.period is not None
+    shift = (period.year - source.period.year) * 12 + period.month - source.period.month
+    metrics = [
         Metric(snapshot=snapshot, section=m.section, name=m.name,
-               value=_vary(m.value, rng, m.unit), unit=m.unit, target=m.target, period=m.period,
-               notes=m.notes, raw=m.raw, line=m.line)
-        for m in newest.metrics.all()
-    )  # fmt: skip
-    Item.objects.bulk_create(
+               value=_vary(m.value, rng, m.unit), unit=m.unit, target=m.target,
+               period=m.period, notes=m.notes, raw=m.raw, line=m.line)
+        for m in source.metrics.all()
+    ]  # fmt: skip
+    items = [
         Item(snapshot=snapshot, kind=i.kind, text=i.text, severity=i.severity,
-             resolved=i.resolved, line=i.line)
-        for i in newest.items.all()
-    )  # fmt: skip
-    Receivable.objects.bulk_create(
-        Receivable(snapshot=snapshot, client=r.client, invoice=r.invoice, amount=r.amount,
-                   unit=r.unit, due=r.due, status=r.status, line=r.line)
-        for r in newest.receivables.all()
-    )  # fmt: skip
-    return snapshot
+             resolved=i.resolved if rng.random() > 0.15 else not i.resolved, line=i.line)
+        for i in source.items.all()
+    ]  # fmt: skip
+    receivables = [
+        Receivable(snapshot=snapshot, client=r.client, invoice=r.invoice,
+                   amount=_vary(r.amount, rng, r.unit), unit=r.unit,
+                   due=None if r.due is None else r.due + dt.timedelta(days=round(shift * 30.4)),
+                   status=r.status, line=r.line)
+        for r in source.receivables.all()
+    ]  # fmt: skip
+    return snapshot, metrics, items, receivables

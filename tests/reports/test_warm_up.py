@@ -114,3 +114,15 @@ def test_a_failed_warm_up_is_logged_and_the_worker_carries_on(monkeypatch):
     _hook()(worker).join(timeout=60)
     assert worker.log.lines == [("warning", "report rows not warmed")]
     assert len(ROWS) == 0
+
+
+@pytest.mark.django_db
+def test_the_warm_up_stops_when_the_cache_is_nearly_full(monkeypatch):
+    _portfolio()
+    report_rows_warm(today=TODAY)
+    everything = len(ROWS)
+    ROWS.clear()
+    monkeypatch.setattr(ROWS, "max_parts", everything // 2)
+    report_rows_warm(today=TODAY)
+    assert 0 < len(ROWS) <= everything // 2
+    assert ROWS.misses < everything  # it stopped, instead of reading rows only to drop them
