@@ -17,7 +17,7 @@ from typing import Any
 import markdown
 import nh3
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from reports.formatting import (
     MISSING,
@@ -95,12 +95,12 @@ def render_note_inline(text: str) -> str:
 
 @register.filter
 def note_markdown(text: str) -> SafeString:
-    return mark_safe(render_note_markdown(text))  # cleaned by nh3 just above
+    return SafeString(render_note_markdown(text))  # cleaned by nh3 just above
 
 
 @register.filter
 def note_inline(text: str) -> SafeString:
-    return mark_safe(render_note_inline(text))  # cleaned by nh3 just above
+    return SafeString(render_note_inline(text))  # cleaned by nh3 just above
 
 
 # --- Figures ----------------------------------------------------------------------------------
@@ -129,7 +129,8 @@ def _title(figure: Figure, source: Source | None, shown: str) -> str:
 
 # These tags run thousands of times on a large portfolio: they build their markup with
 # f-strings and the standard library's escape (Django's format_html costs several times more),
-# escaping everything that comes from a note and marking the result safe once.
+# escaping everything that comes from a note and marking the result safe once, as a SafeString
+# made directly (mark_safe first checks its argument for lazy strings, at every call).
 
 
 @register.simple_tag(takes_context=True)
@@ -137,7 +138,7 @@ def fig(context: template.Context, figure: Figure | None, css: str = "") -> Safe
     """A stored figure: its value as written, with its source on hover (and a link to it)."""
     extra = f" {_escape(css)}" if css else ""
     if figure is None:
-        return mark_safe(f'<span class="fig missing{extra}">{MISSING}</span>')
+        return SafeString(f'<span class="fig missing{extra}">{MISSING}</span>')
     shown = format_value(figure.value, figure.unit)
     text = _escape(shown)
     classes = "fig"
@@ -149,10 +150,10 @@ def fig(context: template.Context, figure: Figure | None, css: str = "") -> Safe
     title = _escape(_title(figure, source, shown))
     href = source_href(context, source)
     if href:
-        return mark_safe(
+        return SafeString(
             f'<a class="{classes}{extra}" href="{_escape(href)}" title="{title}">{text}</a>'
         )
-    return mark_safe(f'<span class="{classes}{extra}" title="{title}">{text}</span>')
+    return SafeString(f'<span class="{classes}{extra}" title="{title}">{text}</span>')
 
 
 _ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
@@ -160,7 +161,7 @@ _ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
 
 def _delta_html(direction: str | None, tone: str, title: str, text: str) -> SafeString:
     arrow = _ARROWS.get(direction or "", "")
-    return mark_safe(
+    return SafeString(
         f'<span class="delta {direction or ""} {tone}" title="{_escape(title)}">'
         f'<span class="arrow" aria-hidden="true">{arrow}</span> {_escape(text)}</span>'
     )
@@ -171,9 +172,9 @@ def change(d: Delta | None, show_previous: bool = False) -> SafeString:
     """A change against the previous note: arrow, signed amount, coloured by whether it is
     good news. No change to show is a "—" that says why on hover."""
     if d is None:
-        return mark_safe(f'<span class="delta none">{MISSING}</span>')
+        return SafeString(f'<span class="delta none">{MISSING}</span>')
     if d.change is None:
-        return mark_safe(f'<span class="delta none" title="{_escape(d.reason)}">{MISSING}</span>')
+        return SafeString(f'<span class="delta none" title="{_escape(d.reason)}">{MISSING}</span>')
     was = format_value(d.previous.value, d.previous.unit)
     where = f" in {d.previous.source.period_label}" if d.previous.source else ""
     text = format_change(d.change, d.unit)
@@ -186,15 +187,15 @@ def change(d: Delta | None, show_previous: bool = False) -> SafeString:
 def figchange(context: template.Context, d: Delta | None) -> SafeString:
     """A figure with its change under it, in one tag: a large portfolio has thousands."""
     if d is None:
-        return mark_safe(f'<span class="fig missing">{MISSING}</span>')
-    return mark_safe(f"{fig(context, d.current)}<br>{change(d)}")
+        return SafeString(f'<span class="fig missing">{MISSING}</span>')
+    return SafeString(f"{fig(context, d.current)}<br>{change(d)}")
 
 
 @register.simple_tag
 def rollup_change(roll: Rollup) -> SafeString:
     """A portfolio change: the sum of each entity's change, saying over how many entities."""
     if roll.change.value is None:
-        return mark_safe(
+        return SafeString(
             '<span class="delta none" title="no entity has an earlier note to compare">'
             f"{MISSING}</span>"
         )
@@ -211,15 +212,15 @@ def rollup_change(roll: Rollup) -> SafeString:
 def src(context: template.Context, source: Source | None, text: str = "") -> SafeString:
     """A visible reference to a line of a note ("2026-11/qdn.md:25")."""
     if source is None:
-        return mark_safe("")
+        return SafeString("")
     label = text or (f"{source.path}:{source.line}" if source.line else source.path)
     href = source_href(context, source)
     if href:
-        return mark_safe(
+        return SafeString(
             f'<a class="src" href="{_escape(href)}" title="{_escape(source.label)}">'
             f"{_escape(label)}</a>"
         )
-    return mark_safe(f'<span class="src" title="{_escape(source.label)}">{_escape(label)}</span>')
+    return SafeString(f'<span class="src" title="{_escape(source.label)}">{_escape(label)}</span>')
 
 
 @register.filter
@@ -272,9 +273,9 @@ def entity_link(context: template.Context, entity: Any) -> SafeString:
     which must not point anywhere)."""
     prefix = context.get("entity_prefix")
     if not prefix:
-        return mark_safe(_escape(entity.name))
+        return SafeString(_escape(entity.name))
     href = f"{prefix}{entity.slug}/{context.get('query', '')}"
-    return mark_safe(f'<a href="{_escape(href)}">{_escape(entity.name)}</a>')
+    return SafeString(f'<a href="{_escape(href)}">{_escape(entity.name)}</a>')
 
 
 @register.filter
@@ -352,7 +353,7 @@ def cfo_rows(context: template.Context, r: Any) -> SafeString:
                 out.append(f"<br>{change(b.receivables_change)}")
             out.append("</td>")
         out.append("</tr>")
-    return mark_safe("".join(out))  # every value from a note is escaped above
+    return SafeString("".join(out))  # every value from a note is escaped above
 
 
 @register.simple_tag(takes_context=True)
@@ -384,4 +385,4 @@ def cmo_rows(context: template.Context, r: Any) -> SafeString:
                 f'<span class="delta bad">▼ {b.shrinking}</span></td>'
             )
         out.append("</tr>")
-    return mark_safe("".join(out))  # every value from a note is escaped above
+    return SafeString("".join(out))  # every value from a note is escaped above
