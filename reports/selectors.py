@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -53,6 +54,7 @@ from reports.personas.data import (
 from reports.rowcache import ROWS, PartKey, RowCache
 
 User = AbstractBaseUser | AnonymousUser
+logger = logging.getLogger(__name__)
 _LINE = attrgetter("line")  # a row's line in its note
 
 
@@ -159,6 +161,9 @@ def report_data_load(
     if needs.narrative:
         wanted += [(pk, "n") for pk in within(1)]
     found, missing = cache.get_many(wanted) if cache is not None else ({}, wanted)
+    if missing:
+        logger.debug("report rows: %d parts from the database, %d from memory",
+                     len(missing), len(found))  # fmt: skip
     fetched = _parts_fetch(missing)
     if cache is not None and fetched:
         cache.put_many(fetched)

@@ -217,9 +217,10 @@ def report_run_for(asked: ReportRequest, *, user: User) -> ReportRun:
 
 def report_rows_warm(*, today: dt.date | None = None) -> int:
     """Read into this process's row cache (reports.rowcache) the rows every persona's reports
-    need, for every entity, and return how many parts it holds. A web worker does this as it
-    starts (config/gunicorn.py), so that its first report is built as fast as the ones after
-    it: only notes that arrive later are then read from the database. Entities are read
+    need, for every entity, and return how many parts it holds. gunicorn's master does this
+    before it forks the web workers (config/gunicorn.py), so that a worker's first report is
+    built as fast as the ones after it: only notes that arrive later are read from the
+    database. Entities are read
     whole here, but a report still reaches only the rows of the entities its viewer may see
     (rows are found by snapshot id, from those entities only)."""
     entities = [EntityRef(*row) for row in Entity.objects.values_list("id", "slug", "name", "kind")]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -10,13 +12,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.server
+PASSWORD = "a-test-password-for-gunicorn"
 
 
 def _free_port() -> int:
@@ -25,37 +28,73 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_worker_warms_its_report_rows_as_it_starts_and_serves(run_manage, tmp_path):
+def _signed_in(port: int) -> str:
+    """The session cookie of the test superuser, signed in through the login form."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/login/")
+    response = connection.getresponse()
+    body = response.read().decode()
+    assert response.status == 200, (response.status, body[:500])
+    csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")[1]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1]
+    connection.request(
+        "POST", "/login/",
+        body=urlencode({"username": "boss", "password": PASSWORD, "csrfmiddlewaretoken": token}),
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "Cookie": f"csrftoken={csrf}", "Referer": f"http://127.0.0.1:{port}/login/"},
+    )  # fmt: skip
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 302
+    return "sessionid=" + re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie"))[1]
+
+
+def _get(port: int, path: str, cookie: str = "") -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def test_the_master_reads_the_report_rows_and_no_worker_reads_them_again(run_manage, tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    for args in (("migrate", "-v0"), ("ingest_handoffs", str(ROOT / "examples" / "handoffs"))):
-        done = run_manage(*args, env=env, timeout=120)
+    # As the image is built: static files collected (the pages need their manifest).
+    for args in (("migrate", "-v0"), ("ingest_handoffs", str(ROOT / "examples" / "handoffs")),
+                 ("createsuperuser", "--noinput", "--username", "boss", "--email", "b@x.org"),
+                 ("collectstatic", "--noinput", "-v0")):
+        done = run_manage(*args, env={**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, timeout=120)
         assert done.returncode == 0, done.stderr
     port = _free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    log = tmp_path / "gunicorn.log"
     server = subprocess.Popen(
         [shutil.which("gunicorn", path=str(Path(sys.executable).parent)),
-         "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "--log-level", "info"],
         env={**base, **env, "ENV_FILE": str(tmp_path / "absent.env"), "DJANGO_DEBUG": "false",
              "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-             "CREW_JWT_SECRET": secrets.token_urlsafe(40),
+             "CREW_JWT_SECRET": secrets.token_urlsafe(40), "DJANGO_LOG_LEVEL": "DEBUG",
              "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "off",
              "CACHE_URL": f"filecache://{tmp_path / 'cache'}"},
-        cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=ROOT, stderr=log.open("w"), start_new_session=True,
     )  # fmt: skip
     try:
-        lines: list[str] = []
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = server.stderr.readline()
-            lines.append(line)
-            if "report rows warmed" in line or "not warmed" in line or server.poll() is not None:
-                break
-        assert any("report rows warmed" in line for line in lines), "".join(lines)
-        parts = int(lines[-1].rsplit(":", 1)[1].split()[0])
-        assert parts > 7 * 4  # seven entities, four notes each, several parts a note
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as reply:
-            assert reply.status == 200
+        while "Booting worker" not in log.read_text() and time.monotonic() < deadline:
+            assert server.poll() is None, log.read_text()
+            time.sleep(0.2)
+        cookie = _signed_in(port)
+        for persona in ("ceo", "cto", "cfo", "cmo", "cao"):
+            assert _get(port, f"/reports/{persona}/", cookie) == 200
+            assert _get(port, f"/reports/{persona}/qdn/", cookie) == 200
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    text = log.read_text()
+    master = re.search(r"Listening at: \S+ \((\d+)\)", text)[1]
+    warmed = re.search(r"report rows warmed: (\d+) parts", text)
+    assert warmed and int(warmed[1]) > 7 * 4, text  # seven entities, four notes, several parts
+    # Which processes read snapshot rows from the database (reports.selectors logs each read).
+    reads = re.findall(r"\[(\d+)\] DEBUG reports\.selectors: report rows: \d+ parts from", text)
+    assert reads and set(reads) == {master}, text  # only the master read snapshot rows
