@@ -79,6 +79,7 @@ def main() -> None:
     rng = random.Random(7)
     arrivals = iter(Entity.objects.order_by("?"))
     results = {}
+    yardstick: list[float] = []
     for slug, report in REGISTRY.items():
         timings: dict[str, list[float]] = {"cold": [], "warm": [], "new_note": []}
         for mode in ("cold", "warm", "new_note"):
@@ -86,6 +87,7 @@ def main() -> None:
             # thousand new objects) is paid here, not inside the next state's timings.
             gc.collect()
             for _ in range(RUNS):
+                yardstick.append(_yardstick())
                 if mode == "cold":
                     ROWS.clear()
                 elif mode == "new_note":
@@ -119,7 +121,19 @@ def main() -> None:
             "queries": queries,
         }
     print(json.dumps({"entities": entities, "snapshots": snapshots,
-                      "vendor": connection.vendor, "personas": results}))  # fmt: skip
+                      "vendor": connection.vendor, "personas": results,
+                      "yardstick_ms": [statistics.median(yardstick) * 1000,
+                                       min(yardstick) * 1000]}))  # fmt: skip
+
+
+def _yardstick() -> float:
+    """The same fixed pure-Python work every time: how fast the machine itself was while the
+    reports were timed (a shared virtual machine's speed can swing by half)."""
+    started = time.perf_counter()
+    total = 0
+    for n in range(100_000):
+        total += n * n
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

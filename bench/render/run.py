@@ -200,6 +200,9 @@ def _print(backend: str, measured: dict, load: dict, args: argparse.Namespace) -
         queries = "  ".join(f"{fresh}/{reused}" for fresh, reused in r["queries"].values())
         print(f"{persona:8} {r['cold_ms']:>8.1f} {r['warm_ms']:>8.1f} {r['warm_best_ms']:>8.1f} "
               f"{r['new_note_ms']:>9.1f} {r['page_kb']:>8.0f}  {queries}")  # fmt: skip
+    median, best = measured["yardstick_ms"]
+    print(f"yardstick (a fixed loop, timed beside the reports): median {median:.2f} ms, "
+          f"best {best:.2f} ms; their ratio is how much slower the machine ran than it can")
     ratio = load["report_rps"] / load["trivial_rps"] if load["trivial_rps"] else 0
     print(f"load ({args.clients} clients, gunicorn {args.workers} sync workers, "
           f"{args.seconds:.0f} s each): /bench/trivial {load['trivial_rps']:.0f} req/s, "
