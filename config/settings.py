@@ -126,8 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Every page reads the session: it is kept in the cache, with the database behind it (cached_db),
 # which spares a query per page. The cache must be one for every web process, or a session ended
 # in one would live on in another's memory: files under var/ by default (one machine), Redis in
-# production (CACHE_URL=redis://…); a per-process locmemcache:// is refused outside DEBUG
-# (quarterdeck.W002).
+# production (CACHE_URL=redis://…); a per-process locmemcache:// is a system-check warning
+# outside DEBUG (quarterdeck.W002).
 CACHES = {
     "default": env.cache_url_config(
         env.str("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")

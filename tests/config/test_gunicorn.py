@@ -8,7 +8,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,11 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.services import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.server
 PASSWORD = "a-test-password-for-gunicorn"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _signed_in(port: int) -> str:
@@ -65,7 +60,7 @@ def test_the_master_reads_the_report_rows_and_no_worker_reads_them_again(run_man
                  ("collectstatic", "--noinput", "-v0")):
         done = run_manage(*args, env={**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, timeout=120)
         assert done.returncode == 0, done.stderr
-    port = _free_port()
+    port = free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
     log = tmp_path / "gunicorn.log"
     server = subprocess.Popen(
