@@ -42,6 +42,8 @@ KNOWN_VARIABLES: frozenset[str] = frozenset(
         "SES_FROM_ADDRESS",
         "ADMIN_BCC_ADDRESS",
         "REPORT_RECIPIENTS",
+        "REPORT_RUNS_KEEP_DAYS",
+        "REPORT_PICKED_DATE_SECONDS",
         "HANDOFF_DIR",
         "CREW_JWT_SECRET",
         "SITE_URL",

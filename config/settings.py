@@ -211,6 +211,13 @@ HANDOFF_DIRS = [
 # A note is stale once its period has ended this many days ago without a newer one.
 HANDOFF_STALE_AFTER_DAYS = 7
 
+# --- Reports -------------------------------------------------------------------------------------
+# Stored runs older than this that nothing refers to are pruned daily (a run an email was sent
+# from is kept).
+REPORT_RUNS_KEEP_DAYS = env.int("REPORT_RUNS_KEEP_DAYS", default=30)
+# A report for a date someone picked is not stored; it is kept this long in the shared cache.
+REPORT_PICKED_DATE_SECONDS = env.int("REPORT_PICKED_DATE_SECONDS", default=600)
+
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from entities.periods import snapshot_is_stale
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -74,6 +76,15 @@ class Membership(models.Model):
 class Snapshot(models.Model):
     """One version of an entity's handoff note, as read. Never overwritten."""
 
+    # History's one order, newest first: by the period a note describes, then by when it was
+    # read. A note without a period comes after every dated one (it is older), on SQLite and
+    # PostgreSQL alike: their defaults for NULLs differ, so the order says where they go.
+    NEWEST_FIRST = (
+        models.F("period").desc(nulls_last=True),
+        models.F("ingested_at").desc(),
+        models.F("id").desc(),
+    )
+
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="snapshots")
     source_path = models.CharField(max_length=1000)
     content_hash = models.CharField(max_length=64)
@@ -106,30 +117,25 @@ class Snapshot(models.Model):
         return self.period or self.ingested_at.date()
 
     def previous(self) -> Self | None:
-        """The snapshot of the same entity just before this one in history."""
-        earlier = Snapshot.objects.filter(entity_id=self.entity_id).exclude(pk=self.pk)
-        if self.period is not None:
-            earlier = earlier.filter(
-                models.Q(period__lt=self.period)
-                | models.Q(period=self.period, ingested_at__lt=self.ingested_at)
-                | models.Q(period__isnull=True, ingested_at__lt=self.ingested_at)
-            )
-        else:
-            earlier = earlier.filter(ingested_at__lt=self.ingested_at)
-        return earlier.order_by("-period", "-ingested_at").first()
+        """The snapshot of the same entity just before this one in history (NEWEST_FIRST):
+        the one ranked next after it by the selector every report uses."""
+        from entities.selectors import snapshots_newest  # selectors import this module
+
+        history = snapshots_newest(entity_ids=[self.entity_id], depth=2**31 - 1)
+        ranks = dict(history.values_list("id", "newest_rank"))
+        if self.pk not in ranks:
+            return None
+        return history.filter(newest_rank=ranks[self.pk] + 1).first()
 
     def is_stale(self, *, today: dt.date | None = None) -> bool:
         """Older than the period it should describe, past the grace days the notes get."""
-        today = today or timezone.localdate()
-        grace = dt.timedelta(days=settings.HANDOFF_STALE_AFTER_DAYS)
-        if self.period is None:
-            return self.ingested_at.date() + dt.timedelta(days=31) + grace < today
-        if len(self.period_label) == 7:  # a month: it lasts to the month's end
-            next_month = (self.period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            period_end = next_month - dt.timedelta(days=1)
-        else:
-            period_end = self.period
-        return period_end + grace < today
+        return snapshot_is_stale(
+            period=self.period,
+            period_label=self.period_label,
+            ingested_at=self.ingested_at,
+            today=today or timezone.localdate(),
+            grace_days=settings.HANDOFF_STALE_AFTER_DAYS,
+        )
 
 
 class Section(models.TextChoices):

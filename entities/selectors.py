@@ -8,11 +8,20 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from entities.models import Entity, Membership, Persona, Snapshot, SourceFile
+from entities.models import (
+    Entity,
+    Item,
+    Membership,
+    Metric,
+    Persona,
+    Receivable,
+    Snapshot,
+    SourceFile,
+)
 
 
 def entities_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Entity]:
@@ -44,6 +53,100 @@ def snapshot_as_of_q(as_of: dt.date) -> Q:
     return Q(period__lte=as_of) | Q(period__isnull=True, ingested_at__date__lte=as_of)
 
 
+def snapshots_newest(
+    *, entity_ids: Iterable[int], as_of: dt.date | None = None, depth: int = 1
+) -> QuerySet[Snapshot]:
+    """Each entity's newest `depth` snapshots as of a date (None: its newest of all), each
+    annotated with `newest_rank` (1 = the newest), in the one order history has
+    (`Snapshot.NEWEST_FIRST`).
+
+    The one answer to "the newest snapshot of each entity as of a date": the dashboard, the
+    reports and `Snapshot.previous()` ask it. One query (a window function) for any number of
+    entities; use it as a subquery (`.values("id")`) to read the snapshots' rows.
+    """
+    snapshots = Snapshot.objects.filter(entity_id__in=list(entity_ids))
+    if as_of is not None:
+        snapshots = snapshots.filter(snapshot_as_of_q(as_of))
+    return snapshots.annotate(
+        newest_rank=Window(
+            RowNumber(), partition_by=[F("entity_id")], order_by=list(Snapshot.NEWEST_FIRST)
+        )
+    ).filter(newest_rank__lte=depth)
+
+
+def entities_with_sources(*, entities: QuerySet[Entity]) -> QuerySet[Entity]:
+    """The entities annotated with what their notes are now — `snapshot_count`, `newest_id`
+    (ids only grow), `failed_files` and `failed_read` (notes that made no snapshot) — so that
+    one query tells both which entities a report covers and whether anything it read from them
+    changed (an edit of the entity itself moves `updated_at`)."""
+    mine = Snapshot.objects.filter(entity_id=OuterRef("pk")).order_by()
+    failed = SourceFile.objects.filter(entity_id=OuterRef("pk"), status="error").order_by()
+    return entities.annotate(
+        snapshot_count=Subquery(mine.values("entity_id").annotate(n=Count("id")).values("n")),
+        newest_id=Subquery(mine.values("entity_id").annotate(n=Max("id")).values("n")),
+        failed_files=Subquery(failed.values("entity_id").annotate(n=Count("id")).values("n")),
+        failed_read=Subquery(failed.values("entity_id").annotate(n=Max("read_at")).values("n")),
+    )
+
+
+def metrics_of(*, snapshots: QuerySet[Snapshot], sections: Iterable[str]) -> QuerySet[Metric]:
+    """The metrics of these snapshots in these sections, in each note's order."""
+    return Metric.objects.filter(
+        snapshot__in=snapshots.values("id"), section__in=list(sections)
+    ).order_by("snapshot_id", "line", "id")
+
+
+def items_of(*, snapshots: QuerySet[Snapshot], kinds: Iterable[str]) -> QuerySet[Item]:
+    """The items (risks, tech debt…) of these snapshots of these kinds, in each note's order."""
+    return Item.objects.filter(snapshot__in=snapshots.values("id"), kind__in=list(kinds)).order_by(
+        "snapshot_id", "line", "id"
+    )
+
+
+def receivables_of(*, snapshots: QuerySet[Snapshot]) -> QuerySet[Receivable]:
+    """The receivables of these snapshots, in each note's order."""
+    return Receivable.objects.filter(snapshot__in=snapshots.values("id")).order_by(
+        "snapshot_id", "line", "id"
+    )
+
+
+def source_files_failed(*, entity_ids: Iterable[int]) -> QuerySet[SourceFile]:
+    """The note files of these entities whose last reading made no snapshot."""
+    return SourceFile.objects.filter(entity_id__in=list(entity_ids), status="error").order_by(
+        "path"
+    )
+
+
+def snapshot_periods(*, entity_ids: Iterable[int]) -> list[tuple[dt.date, str]]:
+    """Each (period, label) with a note among these entities, newest first."""
+    periods = (
+        Snapshot.objects.filter(entity_id__in=list(entity_ids), period__isnull=False)
+        .order_by("-period", "period_label")
+        .values_list("period", "period_label")
+        .distinct()
+    )
+    return list(periods)
+
+
+def snapshot_visible_get(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Snapshot:
+    """A snapshot (to show its note as read), only if its entity is visible to the user;
+    raises Snapshot.DoesNotExist otherwise."""
+    return Snapshot.objects.select_related("entity").get(
+        pk=pk, entity__in=entities_visible_to(user=user)
+    )
+
+
+def personas_held(*, user: AbstractBaseUser | AnonymousUser) -> dict[int, set[str]]:
+    """entity id -> the personas this user holds there, in one query."""
+    held: dict[int, set[str]] = {}
+    if user.is_authenticated:
+        for entity_id, persona in Membership.objects.filter(user=user).values_list(
+            "entity_id", "persona"
+        ):
+            held.setdefault(entity_id, set()).add(persona)
+    return held
+
+
 def snapshot_histories(
     *, entities: Iterable[Entity], as_of: dt.date | None = None, depth: int | None = None
 ) -> dict[int, list[Snapshot]]:
@@ -53,22 +156,12 @@ def snapshot_histories(
     receivables prefetched in three more), never one per entity.
     """
     ids = [e.pk for e in entities]
-    snapshots = Snapshot.objects.filter(entity_id__in=ids).select_related("entity")
-    if as_of is not None:
-        snapshots = snapshots.filter(snapshot_as_of_q(as_of))
-    snapshots = snapshots.order_by("entity_id", F("period").asc(nulls_first=True), "ingested_at")
-    if depth is not None:
-        # Keep only the newest `depth` per entity, in the database.
-        snapshots = snapshots.annotate(
-            newest_rank=Window(
-                RowNumber(),
-                partition_by=[F("entity_id")],
-                order_by=[F("period").desc(nulls_last=True), F("ingested_at").desc()],
-            )
-        ).filter(newest_rank__lte=depth)
-    snapshots = snapshots.prefetch_related("metrics", "items", "receivables")
+    snapshots = snapshots_newest(entity_ids=ids, as_of=as_of, depth=depth or 2**31 - 1)
+    snapshots = snapshots.select_related("entity").prefetch_related(
+        "metrics", "items", "receivables"
+    )
     histories: dict[int, list[Snapshot]] = {pk: [] for pk in ids}
-    for snapshot in snapshots:
+    for snapshot in sorted(snapshots, key=lambda s: -s.newest_rank):
         histories[snapshot.entity_id].append(snapshot)
     return histories
 
@@ -77,8 +170,11 @@ def snapshots_latest(
     *, entities: Iterable[Entity], as_of: dt.date | None = None
 ) -> dict[int, Snapshot | None]:
     """Each entity's newest snapshot as of a date (None where it had none yet)."""
-    histories = snapshot_histories(entities=entities, as_of=as_of, depth=1)
-    return {pk: (history[-1] if history else None) for pk, history in histories.items()}
+    ids = [e.pk for e in entities]
+    latest: dict[int, Snapshot | None] = dict.fromkeys(ids)
+    for snapshot in snapshots_newest(entity_ids=ids, as_of=as_of):
+        latest[snapshot.entity_id] = snapshot
+    return latest
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +194,9 @@ def entity_overviews(*, user: AbstractBaseUser | AnonymousUser) -> list[EntityOv
         .annotate(snapshot_count=Count("snapshots", distinct=True))
         .order_by(*Entity._meta.ordering)  # GROUP BY queries drop Meta.ordering
     )
-    latest_ids = Snapshot.objects.filter(entity_id=OuterRef("pk")).order_by(
-        F("period").desc(nulls_last=True), "-ingested_at"
-    )
     latest_by_entity = {
         s.entity_id: s
-        for s in Snapshot.objects.filter(
-            pk__in=Entity.objects.filter(pk__in=[e.pk for e in entities]).values(
-                newest=Subquery(latest_ids.values("pk")[:1])
-            )
-        ).defer("raw_text", "parsed")
+        for s in snapshots_newest(entity_ids=[e.pk for e in entities]).defer("raw_text", "parsed")
     }
     file_errors: dict[int, int] = {}
     for entity_id, problems in SourceFile.objects.filter(

@@ -9,7 +9,7 @@ class ReportRunAdmin(admin.ModelAdmin):
     """What was rendered, to look up. Runs are written only by rendering a report, and hold
     any entity's figures, so only superusers (who see every entity anyway) may view them."""
 
-    list_display = ["id", "persona", "scope", "view", "as_of", "reference_date", "created_at"]
+    list_display = ["id", "persona", "scope", "view", "as_of", "created_at"]
     list_filter = ["persona", "view"]
     search_fields = ["scope", "content_hash"]
     date_hierarchy = "created_at"

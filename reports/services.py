@@ -1,14 +1,10 @@
 """Rendering persona reports, and keeping exactly what was rendered.
 
-`report_render` is the one way a report is made, for the page, the download and the email:
-
-1. Scope: the entities the user may see (or the one asked for, if visible; else DoesNotExist).
-2. Key: persona, scope, those entities, the dates, the view, and a fingerprint of the stored
-   notes (one cheap query) and of the code that draws reports. A stored run with the same key
-   is returned as it is: under load the page is one lookup, not a rebuild; a new snapshot
-   changes the key.
-3. Otherwise: load the rows the persona needs (a fixed number of queries), build its context
-   (plain data), render its template for the view, and store the run.
+`report_request` resolves what is asked — the persona, the entities the user may see (or the
+one asked for), the day, the view, and a fingerprint of the notes and code it depends on, in
+one query — and `report_render` returns its rendering: the stored run with that key, or a new
+one rendered and stored (reports.models.ReportRun), the same for the page, the download and
+the email.
 """
 
 from __future__ import annotations
@@ -20,8 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import css_inline
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,21 +27,25 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from entities.models import Entity
-from reports import inline_css
+from entities.selectors import snapshot_periods
 from reports.models import ReportRun, ReportView
 from reports.personas.common import coverage
 from reports.personas.data import PORTFOLIO, EntityRef
 from reports.plaintext import html_to_text
-from reports.registry import REGISTRY, PersonaReport, persona_report
-from reports.rowcache import ROWS
+from reports.registry import PersonaReport, persona_report
 from reports.selectors import (
+    ReportScope,
     User,
     report_data_load,
-    report_entities,
-    report_periods,
-    report_run_cached,
-    report_source_key,
-    visible_entity_ids,
+    report_run_stored,
+    report_scope_for,
+)
+
+# The email's stylesheet goes into every element's style attribute, where mail clients read
+# it; @media blocks (dark mode) cannot be inlined and stay in a <style> element. css-inline
+# parses the finished, sanitised HTML for real, so text inside an attribute stays text.
+_INLINER = css_inline.CSSInliner(
+    keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +53,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def renderer_version() -> str:
     """A fingerprint of the code and templates that draw reports: a deploy that changes how a
-    report looks must not serve runs rendered by the old code. Computed once per process,
-    except in development, where templates change under a running server."""
+    report looks must not serve runs rendered by the old code. Computed once per process (it
+    reads some fifty files, which every page would pay for, and the code a process runs does
+    not change under it), except in development, where templates change under a running
+    server."""
     if settings.DEBUG:
         _renderer_version.cache_clear()
     return _renderer_version()
@@ -73,47 +77,39 @@ def _renderer_version() -> str:
     return digest.hexdigest()[:16]
 
 
-@lru_cache(maxsize=8)
-def _static_text(name: str) -> str:
+def static_text(name: str) -> str:
     path = finders.find(name)
     if not path:
         raise FileNotFoundError(f"static file {name} is missing")
     return Path(path).read_text(encoding="utf-8")
 
 
-def static_text(name: str) -> str:
-    # Re-read in development, so that a stylesheet being edited shows on the next render.
-    if settings.DEBUG:
-        _static_text.cache_clear()
-    return _static_text(name)
-
-
-def entity_key(ids: list[int]) -> str:
-    return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class ReportRequest:
-    """A report asked for, resolved: which entities it covers and the key of its rendering."""
+    """A report asked for, resolved: what it covers, the day it speaks for, and its key."""
 
     report: PersonaReport
-    scope: str
-    entities: tuple[EntityRef, ...] | None  # known for one entity; loaded later for a portfolio
-    ids: tuple[int, ...]
-    as_of: dt.date | None
-    today: dt.date
+    scope: str  # PORTFOLIO or the entity's slug
+    entities: tuple[EntityRef, ...]
+    as_of: dt.date | None  # an earlier date picked; None for the latest notes
+    day: dt.date  # the day it speaks for: aging and staleness count from it
     view: str
     source_key: str
 
     @property
+    def is_current(self) -> bool:
+        """A report of the latest notes: stored as a run. One for a date someone picked is
+        drawn for them and kept a while in the shared cache, never stored: anyone may ask for
+        any number of dates, and the runs table must not grow with what people type."""
+        return self.as_of is None
+
+    @property
     def key(self) -> dict[str, Any]:
-        """What a stored run must match to be shown instead of rendering anew."""
+        """ReportRun's unique key."""
         return {
             "persona": self.report.slug,
             "scope": self.scope,
-            "entity_key": entity_key(list(self.ids)),
-            "as_of": self.as_of,
-            "today": self.today,
+            "as_of": self.day,
             "view": self.view,
             "source_key": self.source_key,
         }
@@ -128,113 +124,116 @@ def report_request(
     view: str = ReportView.PAGE,
     today: dt.date | None = None,
 ) -> ReportRequest:
-    """Resolve a report: two queries (the visible entities' ids, the notes' fingerprint).
-    Raises KeyError for an unknown persona, Entity.DoesNotExist for an entity the user may
-    not see."""
+    """Resolve a report over the entities a user may see (the portfolio), or one of them:
+    one query. Raises KeyError for an unknown persona, Entity.DoesNotExist for an entity the
+    user may not see."""
+    slug = entity if isinstance(entity, str) or entity is None else entity.slug
+    scope = report_scope_for(user=user, slug=slug)
+    if slug is not None and not scope.entities:
+        # Not "forbidden": a stranger must not learn that the slug exists.
+        raise Entity.DoesNotExist(slug)
+    return report_request_for_scope(
+        persona=persona, scope=scope, entity_slug=slug, as_of=as_of, view=view, today=today
+    )
+
+
+def report_request_for_scope(
+    *,
+    persona: str,
+    scope: ReportScope,
+    entity_slug: str | None = None,
+    as_of: dt.date | None = None,
+    view: str = ReportView.PAGE,
+    today: dt.date | None = None,
+) -> ReportRequest:
+    """Resolve a report over a scope already read (reports.selectors.report_scope): the
+    portfolio of its entities, or the one entity named by `entity_slug`."""
     report = persona_report(persona)
     if view not in ReportView.values:
         raise ValueError(f"unknown view {view!r}")
-    slug = entity if isinstance(entity, str) or entity is None else entity.slug
-    if slug is None:
-        scope, scoped = PORTFOLIO, None
-        ids = visible_entity_ids(user=user)
-    else:
-        found = report_entities(user=user, slug=slug)
-        if not found:
-            # Not "forbidden": a stranger must not learn that the slug exists.
-            raise Entity.DoesNotExist(slug)
-        scope, scoped, ids = slug, tuple(found), [found[0].id]
-    source_key = hashlib.sha256(f"{report_source_key()}|{renderer_version()}".encode())
+    today = today or timezone.localdate()
+    if as_of is not None and as_of >= today:
+        as_of = None  # today or later is simply the latest notes
+    day = as_of or today
+    source_key = hashlib.sha256(f"{scope.fingerprint}|{renderer_version()}".encode())
     return ReportRequest(
         report=report,
-        scope=scope,
-        entities=scoped,
-        ids=tuple(ids),
+        scope=entity_slug or PORTFOLIO,
+        entities=scope.entities,
         as_of=as_of,
-        today=as_of or today or timezone.localdate(),
+        day=day,
         view=view,
         source_key=source_key.hexdigest(),
     )
 
 
-def report_render(
-    *,
-    persona: str,
-    user: User,
-    entity: Entity | EntityRef | str | None = None,
-    as_of: dt.date | None = None,
-    view: str = ReportView.PAGE,
-    today: dt.date | None = None,
-) -> ReportRun:
-    """The run for this report — one entity, or the portfolio of every entity the user may
-    see — stored or freshly rendered. Raises KeyError for an unknown persona and
-    Entity.DoesNotExist for an entity the user may not see. The run's `scope_entities` (not
-    stored) are the entities it covers when the entity is one (for the page around it)."""
-    asked = report_request(
-        persona=persona, user=user, entity=entity, as_of=as_of, view=view, today=today
-    )
-    return report_run_for(asked, user=user)
+def report_render(asked: ReportRequest, *, user: User | None = None) -> ReportRun:
+    """The rendering of a resolved report.
+
+    1. The latest notes: the stored run with the report's key, if there is one (a page under
+       load is one indexed lookup); else rendered and stored. Two requests that miss at once
+       both render, and the unique key keeps one run (get_or_create).
+    2. An earlier date: the rendering kept in the shared cache (Django's cache framework, one
+       for every process) for REPORT_PICKED_DATE_SECONDS, else rendered and kept there. It is
+       returned as an unsaved run.
+    """
+    if asked.is_current:
+        stored = report_run_stored(**asked.key)
+        if stored is not None:
+            return stored
+        fields = _rendered_fields(asked)
+        run, _ = ReportRun.objects.get_or_create(
+            **asked.key,
+            defaults={**fields, "created_by": user if getattr(user, "pk", None) else None},
+        )
+        return run
+    cache_key = "report-run:" + hashlib.sha256(repr(sorted(asked.key.items())).encode()).hexdigest()
+    fields = cache.get(cache_key)
+    if fields is None:
+        fields = {**_rendered_fields(asked), "created_at": timezone.now()}
+        cache.set(cache_key, fields, settings.REPORT_PICKED_DATE_SECONDS)
+    return ReportRun(**asked.key, **fields)
 
 
-def report_run_for(asked: ReportRequest, *, user: User) -> ReportRun:
-    """The stored run for a resolved report, or a new one rendered and stored."""
-    key = asked.key
-    cached = report_run_cached(**key)
-    if cached is not None:
-        cached.scope_entities = asked.entities or ()
-        return cached
-    report, scope, ids = asked.report, asked.scope, list(asked.ids)
-    entities = list(asked.entities) if asked.entities is not None else report_entities(user=user)
-    needs = report.needs_for(portfolio=scope == PORTFOLIO)
+def _rendered_fields(asked: ReportRequest) -> dict[str, Any]:
+    """Load the rows the persona needs (a fixed number of queries), build its context (plain
+    data), render its template for the view: a run's fields but its key."""
+    report = asked.report
+    needs = report.needs_for(portfolio=asked.scope == PORTFOLIO)
     data = report_data_load(
-        entities=entities, scope=scope, as_of=asked.as_of, today=asked.today, needs=needs
-    )
+        entities=asked.entities, scope=asked.scope, as_of=asked.as_of, today=asked.day,
+        needs=needs,
+    )  # fmt: skip
     context = report.build(data)
     cov = coverage(data)
     html, text = _render(report, view=asked.view, context=context, data=data, cov=cov)
     periods = ", ".join(f"{label} ({n})" if len(cov.periods) > 1 else label
                         for label, n in cov.periods)  # fmt: skip
-    run = ReportRun(
-        persona=report.slug,
-        scope=scope,
-        entity_ids=ids,
-        entity_key=key["entity_key"],
-        as_of=asked.as_of,
-        reference_date=asked.today,
-        period=periods[:200],
-        periods=[[p.isoformat(), label] for p, label in report_periods(entity_ids=ids)],
-        view=asked.view,
-        html=html,
-        text=text,
-        content_hash=hashlib.sha256(f"{html}\x00{text}".encode()).hexdigest(),
-        source_key=key["source_key"],
-        created_by=user if getattr(user, "pk", None) else None,
+    ids = sorted(e.id for e in asked.entities)
+    return {
+        "entity_ids": ids,
+        "period": periods[:200],
+        "periods": [[p.isoformat(), label] for p, label in snapshot_periods(entity_ids=ids)],
+        "html": html,
+        "text": text,
+        "content_hash": hashlib.sha256(f"{html}\x00{text}".encode()).hexdigest(),
+    }
+
+
+def report_runs_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete runs older than REPORT_RUNS_KEEP_DAYS that nothing refers to, and say how many.
+
+    A run something points at — an email delivered from it holds it with on_delete=PROTECT —
+    is kept, whatever its age: every relation to ReportRun is left out here, so a new one
+    needs no change to this function."""
+    now = now or timezone.now()
+    old = ReportRun.objects.filter(
+        created_at__lt=now - dt.timedelta(days=settings.REPORT_RUNS_KEEP_DAYS)
     )
-    run.save()
-    run.scope_entities = asked.entities or ()
-    return run
-
-
-def report_rows_warm(*, today: dt.date | None = None) -> int:
-    """Read into this process's row cache (reports.rowcache) the rows every persona's reports
-    need, for every entity, and return how many parts it holds. gunicorn's master does this
-    before it forks the web workers (config/gunicorn.py), so that a worker's first report is
-    built as fast as the ones after it: only notes that arrive later are read from the
-    database. Entities are read
-    whole here, but a report still reaches only the rows of the entities its viewer may see
-    (rows are found by snapshot id, from those entities only)."""
-    entities = [EntityRef(*row) for row in Entity.objects.values_list("id", "slug", "name", "kind")]
-    today = today or timezone.localdate()
-    for report in REGISTRY.values():
-        for needs in (report.needs, report.entity_needs):
-            if needs is None:
-                continue
-            if ROWS.nearly_full:  # a portfolio larger than the cache: warm only what fits
-                return len(ROWS)
-            report_data_load(
-                entities=entities, scope=PORTFOLIO, as_of=None, today=today, needs=needs
-            )
-    return len(ROWS)
+    for relation in ReportRun._meta.related_objects:
+        old = old.filter(**{f"{relation.name}__isnull": True})
+    deleted, _ = ReportRun.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+    return deleted
 
 
 def _links(report: PersonaReport, view: str, as_of: dt.date | None) -> dict[str, Any]:
@@ -284,18 +283,16 @@ def _render(
             "reports/export.html", {**base, "body": mark_safe(body), "styles": mark_safe(styles)}
         )
         return html, ""
-    css = static_text("reports/email.css")
-    sheet = inline_css.parse(css)
     open_url = settings.SITE_URL + reverse(
         "reports:entity" if entity else "reports:portfolio",
         args=[report.slug, entity.slug] if entity else [report.slug],
     ) + base["query"]  # fmt: skip
     email = render_to_string(
         "emails/report.html",
-        {**base, "body": mark_safe(body), "kept_styles": mark_safe(sheet.kept),
+        {**base, "body": mark_safe(body), "styles": mark_safe(static_text("reports/email.css")),
          "open_url": open_url},
     )  # fmt: skip
-    html = inline_css.inline(email, css)
+    html = _INLINER.inline(email)
     text = render_to_string(
         "emails/report.txt", {**base, "body_text": html_to_text(body), "open_url": open_url}
     )

@@ -5,34 +5,29 @@ Anything about an entity the user may not see is a 404, never a 403.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from entities.models import Entity, Snapshot
+from entities.periods import period_end
+from entities.selectors import personas_held, snapshot_visible_get
 from reports.models import ReportRun, ReportView
-from reports.pagecache import PAGES
 from reports.registry import REGISTRY
-from reports.selectors import (
-    display_path,
-    personas_held,
-    report_entities,
-    report_run_visible_get,
-    snapshot_visible_get,
-)
-from reports.services import report_request, report_run_for
+from reports.selectors import display_path, report_run_visible_get, report_scope_for
+from reports.services import report_render, report_request
 
 
+@require_safe
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
     """The personas and scopes this user may open: the portfolio, and each visible entity."""
-    entities = report_entities(user=request.user)
+    entities = report_scope_for(user=request.user).entities
     held = personas_held(user=request.user)
     rows = [(e, [(r, r.slug in held.get(e.id, ())) for r in REGISTRY.values()]) for e in entities]
     return render(
@@ -47,23 +42,18 @@ def _as_of(raw: str | None) -> tuple[dt.date | None, str]:
     if not raw:
         return None, ""
     try:
-        as_of = dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat(raw), ""
     except ValueError:
         return None, f"“{raw[:20]}” is not a date (YYYY-MM-DD): these are the latest notes."
-    if as_of >= timezone.localdate():
-        return None, ""  # today or later is simply the latest notes
-    return as_of, ""
 
 
 def _period_options(periods: list[list[str]], selected: dt.date | None) -> list[dict[str, object]]:
-    """Each period with a note, as the date the report stands on: a month's last day, so that
-    month's note counts."""
+    """Each period with a note, as the date the report stands on: its last day (a month's
+    note counts for the whole month)."""
     options = []
     today = timezone.localdate()
     for iso, label in periods:
-        on = dt.date.fromisoformat(iso)
-        if len(label) == 7:
-            on = on.replace(day=calendar.monthrange(on.year, on.month)[1])
+        on = period_end(dt.date.fromisoformat(iso), label)
         if on >= today:
             continue  # that is what "latest" shows
         options.append({"value": on.isoformat(), "label": on, "selected": on == selected})
@@ -84,72 +74,46 @@ def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> Http
         )
     except Entity.DoesNotExist:
         raise Http404("No such entity.") from None
-    page_key = None
-    if view == ReportView.PAGE and request.session.session_key and not _has_messages(request):
-        page_key = (request.session.session_key, request.user.pk, notice,
-                    tuple(sorted(asked.key.items())))  # fmt: skip
-        page = PAGES.get(page_key)
-        if page is not None:
-            return HttpResponse(page)
-    run = report_run_for(asked, user=request.user)
+    run = report_render(asked, user=request.user)
     if view == ReportView.EXPORT:
         response = HttpResponse(run.html, content_type="text/html; charset=utf-8")
-        day = (as_of or run.reference_date).isoformat()
-        filename = f"quarterdeck-{persona}-{run.scope}-{day}.html"
+        filename = f"quarterdeck-{persona}-{run.scope}-{run.as_of.isoformat()}.html"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     if view == ReportView.EMAIL:
         if request.GET.get("format") == "text":
             return HttpResponse(run.text, content_type="text/plain; charset=utf-8")
         return HttpResponse(run.html, content_type="text/html; charset=utf-8")
-    entity = run.scope_entities[0] if entity_slug else None
-    response = _around(
+    return render(
         request,
         "reports/base_report.html",
-        run.html,
         {
             "run": run,
+            # The stored html was rendered by our own templates, note text cleaned by nh3.
+            "html": mark_safe(run.html),
             "report": REGISTRY[persona],
-            "entity": entity,
-            "as_of": as_of,
+            "entity": asked.entities[0] if entity_slug else None,
+            "as_of": asked.as_of,
             "notice": notice,
-            "periods": _period_options(run.periods, as_of),
-            "query": f"?as_of={as_of.isoformat()}&" if as_of else "?",
+            "periods": _period_options(run.periods, asked.as_of),
+            "query": f"?as_of={asked.as_of.isoformat()}&" if asked.as_of else "?",
         },
     )
-    if page_key is not None:
-        PAGES.put(page_key, response.content)
-    return response
 
 
-def _has_messages(request: HttpRequest) -> bool:
-    # A page that shows (and so consumes) a message is drawn afresh, never served from memory.
-    return bool(getattr(request, "_messages", None) and len(request._messages))
-
-
-_BODY = "<!--quarterdeck:report-body-->"
-
-
-def _around(request: HttpRequest, template: str, body: str, context: dict) -> HttpResponse:
-    """The page drawn around a stored report. The report (often 100-200 KB) is put in place
-    after the page is rendered: through the template it would be copied at every level of
-    the template's inheritance, which costs more than the rest of the page."""
-    page = render_to_string(template, {**context, "html": mark_safe(_BODY)}, request=request)
-    before, _, after = page.partition(_BODY)
-    # The stored html was rendered by our own templates, note text cleaned by nh3.
-    return HttpResponse(before + body + after)
-
-
+@require_safe
 @login_required
 def report_portfolio(request: HttpRequest, persona: str) -> HttpResponse:
     return _report(request, persona, None)
 
 
+@require_safe
 @login_required
 def report_entity(request: HttpRequest, persona: str, entity_slug: str) -> HttpResponse:
     return _report(request, persona, entity_slug)
 
 
+@require_safe
 @login_required
 def report_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored run shown again exactly as it was rendered (an email as it was sent)."""
@@ -161,10 +125,14 @@ def report_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.GET.get("format") == "text" and run.text:
             return HttpResponse(run.text, content_type="text/plain; charset=utf-8")
         return HttpResponse(run.html, content_type="text/html; charset=utf-8")
-    return _around(request, "reports/run.html", run.html, {"run": run,
-                   "report": REGISTRY.get(run.persona)})  # fmt: skip
+    return render(
+        request,
+        "reports/run.html",
+        {"run": run, "html": mark_safe(run.html), "report": REGISTRY.get(run.persona)},
+    )
 
 
+@require_safe
 @login_required
 def report_source(request: HttpRequest, pk: int) -> HttpResponse:
     """A note as it was read, line by line, so a figure's line can be opened and checked."""

@@ -3,22 +3,18 @@ prints one JSON line, in another process (as a web process, it never made the da
 
 1. seed: migrate and seed N entities x M snapshots (bench/render/seed.py), and users: a
    superuser "bench" (password in BENCH_PASSWORD) and members of 3, 30 and N entities.
-2. time: for each persona's portfolio report: the time to build and render it (load the rows,
-   run the builder, render the page), the median of several runs, in three states of the
-   process's row cache: cold (nothing cached: a process that has not warmed up), warm (every
-   snapshot's rows cached, as in a web worker after its warm-up or first report), and after a
-   new note (warm, then one entity's new note arrives, whose rows are read: the event that
-   makes a stored report be rendered again); the size of the page; and the queries of a full
-   `report_render` at 3, 30 and N entities.
+2. time: for each persona's portfolio report: the time to build and render it from nothing
+   kept in the process (resolve the scope, load the rows, run the builder, render the page,
+   store the run), the median of several runs; the time to find a stored run (what a page
+   under load does); the size of the page; and the queries of a full `report_render`, fresh
+   and reused, at 3, 30 and N entities.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import os
-import random
 import statistics
 import sys
 import time
@@ -39,15 +35,11 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench.render.seed import note_arrives, seed
+    from bench.render.seed import seed
     from entities.models import Entity, Membership
     from reports.models import ReportRun
-    from reports.personas.common import coverage
-    from reports.personas.data import PORTFOLIO
     from reports.registry import REGISTRY
-    from reports.rowcache import ROWS
-    from reports.selectors import report_data_load, report_entities
-    from reports.services import _render, report_render
+    from reports.services import report_render, report_request
 
     users = get_user_model()
     if step == "seed":
@@ -75,49 +67,33 @@ def main() -> None:
         for u in users.objects.filter(username__startswith="member")
     }
     today = dt.date(2026, 11, 25)
-    refs = report_entities(user=root)
-    rng = random.Random(7)
-    arrivals = iter(Entity.objects.order_by("?"))
     results = {}
     yardstick: list[float] = []
-    for slug, report in REGISTRY.items():
-        timings: dict[str, list[float]] = {"cold": [], "warm": [], "new_note": []}
-        for mode in ("cold", "warm", "new_note"):
-            # Each state on its own: the collector's work left by the cold reads (a hundred
-            # thousand new objects) is paid here, not inside the next state's timings.
-            gc.collect()
-            for _ in range(RUNS):
-                yardstick.append(_yardstick())
-                if mode == "cold":
-                    ROWS.clear()
-                elif mode == "new_note":
-                    # What makes a report be built again: one entity's new note. The rows of
-                    # the notes already read are in memory; the new note's are read.
-                    note_arrives(next(arrivals), rng)
-                t0 = time.perf_counter()
-                data = report_data_load(
-                    entities=refs, scope=PORTFOLIO, as_of=None, today=today, needs=report.needs
-                )
-                context = report.build(data)
-                html, _ = _render(
-                    report, view="page", context=context, data=data, cov=coverage(data)
-                )
-                timings[mode].append(time.perf_counter() - t0)
+    for slug in REGISTRY:
+        built: list[float] = []
+        found: list[float] = []
+        for _ in range(RUNS):
+            ReportRun.objects.all().delete()
+            yardstick.append(_yardstick())
+            t0 = time.perf_counter()
+            run = report_render(report_request(persona=slug, user=root, today=today), user=root)
+            built.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            report_render(report_request(persona=slug, user=root, today=today), user=root)
+            found.append(time.perf_counter() - t0)
         queries = {}
         for size, member in members.items():
             ReportRun.objects.all().delete()
-            ROWS.clear()
             with CaptureQueriesContext(connection) as fresh:
-                report_render(persona=slug, user=member, today=today)
+                report_render(report_request(persona=slug, user=member, today=today))
             with CaptureQueriesContext(connection) as again:
-                report_render(persona=slug, user=member, today=today)
+                report_render(report_request(persona=slug, user=member, today=today))
             queries[size] = [len(fresh), len(again)]
         results[slug] = {
-            "cold_ms": statistics.median(timings["cold"]) * 1000,
-            "warm_ms": statistics.median(timings["warm"]) * 1000,
-            "warm_best_ms": min(timings["warm"]) * 1000,
-            "new_note_ms": statistics.median(timings["new_note"]) * 1000,
-            "page_kb": len(html.encode()) / 1024,
+            "build_ms": statistics.median(built) * 1000,
+            "build_best_ms": min(built) * 1000,
+            "stored_ms": statistics.median(found) * 1000,
+            "page_kb": len(run.html.encode()) / 1024,
             "queries": queries,
         }
     print(json.dumps({"entities": entities, "snapshots": snapshots,

@@ -81,23 +81,6 @@ def seed(*, entities: int, snapshots: int, last: dt.date = dt.date(2026, 11, 1))
     Entity.objects.filter(pk__in=[e.pk for e in examples]).delete()
 
 
-@transaction.atomic
-def note_arrives(entity: Entity, rng: random.Random) -> Snapshot:
-    """A new month's note for one entity, stored as ingestion would store it: its newest note
-    again a month later, numbers varied."""
-    newest = Snapshot.objects.filter(entity=entity).order_by("-period", "-ingested_at").first()
-    assert newest is not None and newest.period is not None
-    period = (newest.period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    snapshot, metrics, items, receivables = _note_like(
-        newest, entity, period, rng, ingested_at=timezone.now()
-    )
-    snapshot.save()
-    Metric.objects.bulk_create(metrics)
-    Item.objects.bulk_create(items)
-    Receivable.objects.bulk_create(receivables)
-    return snapshot
-
-
 Note = tuple[Snapshot, list[Metric], list[Item], list[Receivable]]
 
 

@@ -1,11 +1,10 @@
 """What a persona builder reads: plain, immutable copies of stored snapshots.
 
 Builders never touch the ORM. `reports.selectors.report_data_load` copies the rows a persona
-needs into these dataclasses (in a fixed number of queries), so builders are plain functions
-that tests can feed without a database, and so that a portfolio of a hundred entities does not
-pay for a hundred thousand model instances. Rows are named tuples: they are kept in a
-per-process cache (reports.rowcache), and tuples of plain values cost the garbage collector
-nothing, where tens of thousands of class instances slow every collection.
+needs into these dataclasses (in a fixed number of queries, with `values_list`), so builders
+are plain functions that tests can feed without a database, and so that a portfolio of a
+hundred entities does not pay for a hundred thousand model instances. Rows are named tuples,
+filled straight from the columns `values_list` reads.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import pytest
 import time_machine
 
 from entities.services import handoffs_ingest
-from reports.rowcache import ROWS
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +17,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "handoffs"
 def signed_in(page, live_server):
     # The example notes are for November 2026: look at them from then, so nothing is stale.
     with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC), tick=True):
-        ROWS.clear()
         handoffs_ingest(paths=[EXAMPLES])
         UserFactory(username="exec", first_name="Eve", is_superuser=True, is_staff=True)
         page.goto(f"{live_server.url}/login/")
@@ -27,7 +25,6 @@ def signed_in(page, live_server):
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/")
         yield page
-        ROWS.clear()
 
 
 def drawn(page, selector: str) -> int:

@@ -41,7 +41,6 @@ def test_gunicorn_serves_the_real_wsgi_application():
     config = runpy.run_path(str(ROOT / command[2]))
     module, attribute = config["wsgi_app"].split(":")
     assert callable(getattr(importlib.import_module(module), attribute))
-    assert config["preload_app"] is True and callable(config["when_ready"])
 
 
 def test_gunicorn_accepts_its_configuration():

@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.registry import REGISTRY
-from reports.rowcache import ROWS
 from tests.factories import EntityFactory, MembershipFactory, UserFactory
 from tests.reports.factories import fin, item, kpi, mkt, note, rec
 
@@ -34,7 +33,6 @@ def portfolio_of(size: int):
 
 def queries(client, url: str) -> tuple[int, int]:
     """(queries on a fresh render, queries when the stored rendering is reused)."""
-    ROWS.clear()
     with CaptureQueriesContext(connection) as fresh:
         assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as again:
