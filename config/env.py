@@ -47,6 +47,14 @@ KNOWN_VARIABLES: frozenset[str] = frozenset(
         "HANDOFF_DIR",
         "CREW_JWT_SECRET",
         "SITE_URL",
+        "AWS_SNS_EVENT_TRUSTED_TOPIC_ARNS",
+        "SES_MAX_SEND_RATE",
+        "DELIVERY_QUEUE",
+        "DELIVERY_RATE_LIMIT_URL",
+        "DELIVERY_BODIES_KEEP_DAYS",
+        "DELIVERY_MAX_ATTEMPTS",
+        "DELIVERY_RETRY_BACKOFF_SECONDS",
+        "DELIVERY_SWEEP_AFTER_SECONDS",
     }
 )
 

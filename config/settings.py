@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from botocore.config import Config as BotocoreConfig
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import StrictEnv, env_file_path
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "config",
     "entities",
+    "delivery",
     "reports",
     "crew",
 ]
@@ -117,6 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+    # The test database is a file, so that a real worker process started by a test sees it.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -202,6 +206,13 @@ AWS_SES_REGION_ENDPOINT_URL = env.str("AWS_SES_REGION_ENDPOINT_URL", default="")
 AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
 AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
 AWS_SES_AUTO_THROTTLE = None  # per process only; delivery does its own pacing
+# One try per SES call: botocore retrying by itself could send twice after a timeout; the
+# delivery task retries (with backoff) only what surely did not reach SES. (botocore's
+# "max_attempts" counts retries after the first try: {"max_attempts": 1} would still retry once.)
+AWS_SES_CONFIG = BotocoreConfig(
+    retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30
+)
+AWS_SNS_EVENT_TRUSTED_TOPIC_ARNS = env.list("AWS_SNS_EVENT_TRUSTED_TOPIC_ARNS", default=[])
 
 # --- Handoff notes -------------------------------------------------------------------------------
 HANDOFF_DIRS = [
@@ -249,6 +260,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Above the longest ETA we use, so Redis does not redeliver a waiting task early.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 6}
+
+# --- Delivery ------------------------------------------------------------------------------------
+# Summed over every worker and process (a shared limiter, see delivery/limiter.py).
+SES_MAX_SEND_RATE = env.float("SES_MAX_SEND_RATE", default=1.0)
+if SES_MAX_SEND_RATE <= 0:
+    raise ImproperlyConfigured("SES_MAX_SEND_RATE must be a positive number of emails a second.")
+DELIVERY_QUEUE = env.str("DELIVERY_QUEUE", default="celery")
+# Where the shared limiter keeps the next free send slot: the broker's Redis, or a lock file.
+DELIVERY_RATE_LIMIT_URL = env.str("DELIVERY_RATE_LIMIT_URL", default="") or (
+    CELERY_BROKER_URL
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else f"file://{VAR_DIR / 'delivery-send-rate.lock'}"
+)
+DELIVERY_BODIES_KEEP_DAYS = env.int("DELIVERY_BODIES_KEEP_DAYS", default=90)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+DELIVERY_RETRY_BACKOFF_SECONDS = env.float("DELIVERY_RETRY_BACKOFF_SECONDS", default=2.0)
+DELIVERY_RETRY_BACKOFF_MAX_SECONDS = 600.0
+DELIVERY_SWEEP_AFTER_SECONDS = env.int("DELIVERY_SWEEP_AFTER_SECONDS", default=300)
+# A send's hard time limit; a row still `sending` after it was interrupted mid-send.
+DELIVERY_SEND_TIME_LIMIT = 120
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

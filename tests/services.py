@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,13 +76,17 @@ def project_env(**overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def celery_worker(*, queue: str, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """A real `celery -A config worker` process consuming one queue; stopped with SIGTERM."""
+def celery_worker(
+    *, queue: str, env: dict[str, str], log: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """A real `celery -A config worker` process consuming one queue; stopped with SIGTERM.
+    Its output is piped, or written to `log` (a busy worker would fill a pipe nobody reads)."""
     celery = str(Path(sys.executable).with_name("celery"))
+    output = log.open("a") if log else subprocess.PIPE
     proc = subprocess.Popen(
         [celery, "-A", "config", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO",
          "--without-mingle", "--without-gossip", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True,
     )
     try:
         yield proc
@@ -92,3 +97,196 @@ def celery_worker(*, queue: str, env: dict[str, str]) -> Iterator[subprocess.Pop
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if log:
+            output.close()
+
+
+# --- Amazon SES stand-in -------------------------------------------------------------------------
+SES_TEST_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_REGION": "us-east-1"}
+
+
+class SesStandIn:
+    """moto in server mode on 127.0.0.1: a real HTTP SES that keeps what it received."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "ses", region_name="us-east-1", endpoint_url=self.url,
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )
+
+    def reset(self, *, verified: tuple[str, ...] = ()) -> None:
+        """Forget everything, then verify these identities (moto refuses an unverified sender)."""
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST"))
+        for identity in verified:
+            if "@" in identity:
+                self.client().verify_email_identity(EmailAddress=identity)
+            else:
+                self.client().verify_domain_identity(Domain=identity)
+
+    def received(self) -> list[dict]:
+        """Every raw message SES accepted: id, source, destinations, raw_data."""
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.url}/moto-api/data.json", timeout=30) as response:
+            return json.load(response)["ses"]["RawMessage"]
+
+
+@contextmanager
+def ses_server() -> Iterator[SesStandIn]:
+    """Starts `moto_server` on a free port; stopped with SIGTERM."""
+    binary = str(Path(sys.executable).with_name("moto_server"))
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        yield SesStandIn(port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+_THROTTLED = (
+    b'<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type>'
+    b"<Code>Throttling</Code><Message>Maximum sending rate exceeded.</Message></Error>"
+    b"<RequestId>throttled-by-the-test-proxy</RequestId></ErrorResponse>"
+)
+
+
+class SesProxy:
+    """An HTTP proxy of ours in front of the SES stand-in: it answers Throttling to the first
+    `throttle_first` sends, can hold SES's answer to a send back for `stall_seconds` (the send
+    reached SES; the caller times out), and notes when each send arrived."""
+
+    def __init__(
+        self, upstream: str, *, throttle_first: int = 0, stall_seconds: float = 0
+    ) -> None:
+        import threading
+
+        self.upstream = upstream
+        self.stall_seconds = stall_seconds
+        self.throttle_left = throttle_first
+        self.throttled = 0
+        self.send_times: list[float] = []
+        self._lock = threading.Lock()
+        self.port = 0
+        self.url = ""
+
+    def _is_send(self, body: bytes) -> bool:
+        return b"Action=SendRawEmail" in body or b"Action=SendEmail" in body
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes):
+        import urllib.error
+        import urllib.request
+
+        if self._is_send(body):
+            with self._lock:
+                if self.throttle_left > 0:
+                    self.throttle_left -= 1
+                    self.throttled += 1
+                    return 400, {"Content-Type": "text/xml"}, _THROTTLED
+                self.send_times.append(time.time())
+        request = urllib.request.Request(
+            self.upstream + path, data=body or None, method=method,
+            headers={
+                k: v for k, v in headers.items() if k.lower() not in ("host", "content-length")
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                answer = response.status, dict(response.headers), response.read()
+            if self.stall_seconds and self._is_send(body):
+                time.sleep(self.stall_seconds)
+            return answer
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+
+@contextmanager
+def ses_proxy(
+    upstream: str, *, throttle_first: int = 0, stall_seconds: float = 0
+) -> Iterator[SesProxy]:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    proxy = SesProxy(upstream, throttle_first=throttle_first, stall_seconds=stall_seconds)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, headers, payload = proxy.handle(
+                self.command, self.path, dict(self.headers), body
+            )
+            self.send_response(status)
+            for name, value in headers.items():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection",
+                                        "server", "date"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            # The caller may have given up waiting (a stalled answer): that is the point.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(payload)
+
+        do_GET = do_POST = _any
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    proxy.port = server.server_address[1]
+    proxy.url = f"http://127.0.0.1:{proxy.port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def own_redis_server(port: int | None = None) -> Iterator[tuple[str, Callable[[], None]]]:
+    """A redis-server of our own on a free port (for tests that stop and start it), with a
+    function that restarts it on the same port."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server).")
+    port = port or free_port()
+    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    state: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start() -> None:
+        state["proc"] = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+        wait_for_port(port)
+
+    def stop() -> None:
+        state["proc"].terminate()
+        state["proc"].wait(timeout=10)
+
+    def restart() -> None:
+        stop()
+        start()
+
+    start()
+    try:
+        yield f"redis://127.0.0.1:{port}/0", restart
+    finally:
+        stop()
