@@ -1,25 +1,243 @@
-from django.contrib import admin
-from django.http import HttpRequest
+"""Report runs, recipients, schedules and report emails in the admin, with "Send now"."""
 
-from reports.models import ReportRun
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from delivery.models import Delivery, DeliveryStatus
+from delivery.selectors import delivery_summary
+from reports.models import Recipient, ReportDelivery, ReportRun, ReportSchedule
+from reports.sending import preview_for, report_send_now, report_test_send
+
+
+def _superuser(request: HttpRequest) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+class SuperuserOnly(admin.ModelAdmin):
+    """Reports hold any entity's figures: only superusers (who see every entity) manage them."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _superuser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _superuser(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _superuser(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _superuser(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _superuser(request)
 
 
 @admin.register(ReportRun)
-class ReportRunAdmin(admin.ModelAdmin):
-    """What was rendered, to look up. Runs are written only by rendering a report, and hold
-    any entity's figures, so only superusers (who see every entity anyway) may view them."""
+class ReportRunAdmin(SuperuserOnly):
+    """What was rendered, to look up, with what was sent from it. Written only by rendering."""
 
     list_display = ["id", "persona", "scope", "view", "as_of", "created_at"]
     list_filter = ["persona", "view"]
     search_fields = ["scope", "content_hash"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in ReportRun._meta.fields]
-
-    def has_view_permission(self, request: HttpRequest, obj: ReportRun | None = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
+    readonly_fields = [*(f.name for f in ReportRun._meta.fields), "sent_from_it"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: ReportRun | None = None) -> bool:
         return False
+
+    @admin.display(description="emails sent from it")
+    def sent_from_it(self, obj: ReportRun) -> str:
+        summary = delivery_summary(queryset=Delivery.objects.filter(report__run=obj))
+        shown = {s: n for s, n in summary.items() if n}
+        return ", ".join(f"{n} {s}" for s, n in shown.items()) or "none"
+
+
+class RecipientForm(forms.ModelForm):
+    class Meta:
+        model = Recipient
+        fields = ["email", "name", "persona", "entity", "user", "active", "time_zone",
+                  "unsubscribed_at", "from_env"]  # fmt: skip
+
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"]
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(
+                f"“{name}” is not a time zone name (e.g. UTC, America/Los_Angeles)."
+            ) from None
+        return name
+
+
+@admin.register(Recipient)
+class RecipientAdmin(SuperuserOnly):
+    form = RecipientForm
+    list_display = ["email", "name", "persona", "entity", "user", "active", "unsubscribed_at",
+                    "time_zone", "preview"]  # fmt: skip
+    list_filter = ["persona", "active", "from_env", ("unsubscribed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "name"]
+    autocomplete_fields = ["user"]
+    actions = ["send_now", "send_test_to_me"]
+
+    def get_urls(self) -> list:
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [path("<int:pk>/preview/", preview, name="reports_recipient_preview"),
+                *super().get_urls()]  # fmt: skip
+
+    @admin.display(description="preview")
+    def preview(self, obj: Recipient) -> str:
+        url = reverse("admin:reports_recipient_preview", args=[obj.pk])
+        return format_html('<a href="{}">Preview as this recipient</a>', url)
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Exactly what this recipient would get now, scope applied; nothing is sent."""
+        recipient = get_object_or_404(Recipient, pk=pk)
+        subject, html, text = preview_for(recipient=recipient)
+        if request.GET.get("part") == "html":
+            return HttpResponse(html, content_type="text/html; charset=utf-8")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview: {recipient}",
+            "recipient": recipient,
+            "subject": subject,
+            "text": text,
+            "html_url": reverse("admin:reports_recipient_preview", args=[pk]) + "?part=html",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/reports/recipient_preview.html", context)
+
+    @admin.action(description="Send now")
+    def send_now(self, request: HttpRequest, queryset: QuerySet[Recipient]) -> HttpResponse:
+        return _send_now(self, request, queryset)
+
+    @admin.action(description="Send a test to me")
+    def send_test_to_me(self, request: HttpRequest, queryset: QuerySet[Recipient]) -> None:
+        """Each chosen recipient's email, exactly as they would get it, to the admin's own
+        address (their scope applied); once per run and address."""
+        if not request.user.email:
+            self.message_user(request, "Your user has no email address to send a test to.",
+                              messages.ERROR)  # fmt: skip
+            return
+        to = request.user.email
+        created = sum(report_test_send(recipient=r, to=to)[1] for r in queryset)
+        self.message_user(
+            request,
+            f"{created} test email(s) queued to {request.user.email} (a test of the same notes "
+            "is sent once).",
+        )
+
+
+def _send_now(
+    model_admin: admin.ModelAdmin, request: HttpRequest, recipients: QuerySet[Recipient]
+) -> HttpResponse:
+    """Queue the reports and return at once; the report deliveries list shows their progress."""
+    by_persona: dict[str, list[Recipient]] = {}
+    for recipient in recipients.select_related("user"):
+        by_persona.setdefault(recipient.persona, []).append(recipient)
+    tasks = sum(report_send_now(persona=p, recipients=rs) for p, rs in by_persona.items())
+    count = sum(len(rs) for rs in by_persona.values())
+    model_admin.message_user(
+        request,
+        f"Queued for {count} recipient(s) in {tasks} render task(s). A worker renders and sends "
+        "them; this list shows their progress (reload it). A recipient who already got today's "
+        "report from the same notes is not sent it twice.",
+    )
+    return HttpResponseRedirect(reverse("admin:reports_reportdelivery_changelist"))
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(SuperuserOnly):
+    list_display = ["name", "persona", "recipient", "cadence", "weekday", "day_of_month", "at",
+                    "enabled"]  # fmt: skip
+    list_filter = ["persona", "cadence", "enabled"]
+    actions = ["send_now"]
+
+    @admin.action(description="Send now")
+    def send_now(self, request: HttpRequest, queryset: QuerySet[ReportSchedule]) -> HttpResponse:
+        recipients = Recipient.objects.none()
+        for schedule in queryset:
+            if schedule.recipient_id:
+                recipients |= Recipient.objects.filter(pk=schedule.recipient_id)
+            else:
+                recipients |= Recipient.objects.filter(persona=schedule.persona)
+        return _send_now(self, request, recipients.filter(active=True, unsubscribed_at=None))
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(DeliveryStatus.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(delivery__status=self.value()) if self.value() else queryset
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(SuperuserOnly):
+    """Report emails: the ledger's rows for reports, by persona, recipient and date."""
+
+    list_display = ["id", "persona", "to", "status", "run_link", "as_sent", "created_at"]
+    list_filter = [StatusFilter, "run__persona", "recipient", ("created_at",
+                   admin.DateFieldListFilter)]  # fmt: skip
+    search_fields = ["delivery__to", "recipient__email"]
+    list_select_related = ["run", "delivery", "recipient"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReportDelivery]:
+        return super().get_queryset(request).defer("run__html", "run__text",
+                                                   "delivery__body_html", "delivery__body_text")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="persona", ordering="run__persona")
+    def persona(self, obj: ReportDelivery) -> str:
+        return obj.run.persona
+
+    @admin.display(description="to", ordering="delivery__to")
+    def to(self, obj: ReportDelivery) -> str:
+        return obj.delivery.to
+
+    @admin.display(description="status", ordering="delivery__status")
+    def status(self, obj: ReportDelivery) -> str:
+        return obj.delivery.get_status_display()
+
+    @admin.display(description="run")
+    def run_link(self, obj: ReportDelivery) -> str:
+        url = reverse("admin:reports_reportrun_change", args=[obj.run_id])
+        return format_html('<a href="{}">#{} {} {}</a>', url, obj.run_id, obj.run.scope,
+                           obj.run.as_of)  # fmt: skip
+
+    @admin.display(description="email")
+    def as_sent(self, obj: ReportDelivery) -> str:
+        url = reverse("admin:delivery_delivery_change", args=[obj.delivery_id])
+        return format_html('<a href="{}">as sent</a>', url)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            summary = delivery_summary(
+                queryset=Delivery.objects.filter(report__in=changelist.queryset.values("pk"))
+            )
+            response.context_data["delivery_summary"] = [(s, n, "") for s, n in summary.items()]
+        return response

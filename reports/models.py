@@ -39,6 +39,9 @@ class ReportRun(models.Model):
     html = models.TextField()
     text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, help_text="sha256 of html and text.")
+    stale = models.JSONField(
+        default=list, blank=True, help_text="The entities whose newest note was stale."
+    )
     source_key = models.CharField(
         max_length=64, help_text="Fingerprint of the entities, notes and code it was drawn from."
     )
@@ -66,3 +69,166 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.persona} {self.scope} {self.view} {self.as_of}"
+
+
+class Recipient(models.Model):
+    """Someone who gets one persona's report by email, for one entity or the portfolio.
+
+    A recipient linked to a user gets no more than that user may see (their memberships bound
+    the scope, where the email is built); one with no user gets exactly the scope set here.
+    """
+
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    persona = models.CharField(max_length=3, choices=Persona.choices)
+    entity = models.ForeignKey(
+        "entities.Entity",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="report_recipients",
+        help_text="Empty: the portfolio.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_recipients",
+        help_text="If set, the email holds only the entities this user may see.",
+    )
+    active = models.BooleanField(default=True)
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="Schedules are kept in this time zone."
+    )
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    from_env = models.BooleanField(
+        default=False, help_text="Seeded from REPORT_RECIPIENTS (kept in step with it)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email", "persona"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "persona"],
+                condition=models.Q(entity__isnull=True),
+                name="recipient_unique_portfolio",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "persona", "entity"],
+                condition=models.Q(entity__isnull=False),
+                name="recipient_unique_entity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(persona__in=Persona.values), name="recipient_persona_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.entity.slug if self.entity_id else "portfolio"
+        return f"{self.email} ({self.persona}, {scope})"
+
+    @property
+    def receives(self) -> bool:
+        return self.active and self.unsubscribed_at is None
+
+
+class Cadence(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class ReportSchedule(models.Model):
+    """When a persona's report goes out: e.g. the CEO's weekly on Monday at 07:00, in each
+    recipient's own time zone. Beat's "Send scheduled reports" task checks every few minutes
+    which sends are due; each (schedule, recipient, day) is sent once (ScheduledSend)."""
+
+    name = models.CharField(max_length=200)
+    persona = models.CharField(max_length=3, choices=Persona.choices)
+    recipient = models.ForeignKey(
+        Recipient,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+        help_text="Empty: every active recipient of this persona.",
+    )
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(
+        default=0, help_text="For weekly: 0 = Monday … 6 = Sunday."
+    )
+    day_of_month = models.PositiveSmallIntegerField(default=1, help_text="For monthly: 1 to 28.")
+    at = models.TimeField(help_text="Local time, in the recipient's time zone.")
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["persona", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(persona__in=Persona.values), name="schedule_persona_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cadence__in=Cadence.values), name="schedule_cadence_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="schedule_weekday"),
+            models.CheckConstraint(
+                condition=models.Q(day_of_month__gte=1, day_of_month__lte=28),
+                name="schedule_day_of_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScheduledSend(models.Model):
+    """One scheduled send claimed: the unique key that makes a schedule send once per period
+    and recipient, however often beat fires."""
+
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="sends")
+    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(help_text="The recipient's local day the send was due.")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "recipient", "period"], name="scheduledsend_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} → {self.recipient} {self.period}"
+
+
+class ReportDelivery(models.Model):
+    """A report email: which run went to whom, through which delivery of the ledger. It holds
+    the run with PROTECT, so pruning old runs never removes what was sent."""
+
+    run = models.ForeignKey(ReportRun, on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.ForeignKey(
+        Recipient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        help_text="Empty: sent to an address given by hand (send_reports --to, a test).",
+    )
+    delivery = models.OneToOneField(
+        "delivery.Delivery", on_delete=models.PROTECT, related_name="report"
+    )
+    scheduled = models.ForeignKey(
+        ScheduledSend, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "report deliveries"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="reportdelivery_created")]
+
+    def __str__(self) -> str:
+        return f"{self.run} → {self.delivery.to}"

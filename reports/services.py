@@ -217,6 +217,7 @@ def _rendered_fields(asked: ReportRequest) -> dict[str, Any]:
         "html": html,
         "text": text,
         "content_hash": hashlib.sha256(f"{html}\x00{text}".encode()).hexdigest(),
+        "stale": [entity.name for entity, _ in cov.stale],
     }
 
 

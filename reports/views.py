@@ -12,14 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
 from entities.models import Entity, Snapshot
 from entities.periods import period_end
 from entities.selectors import personas_held, snapshot_visible_get
-from reports.models import ReportRun, ReportView
+from reports.models import Recipient, ReportRun, ReportView
 from reports.registry import REGISTRY
 from reports.selectors import display_path, report_run_visible_get, report_scope_for
+from reports.sending import recipient_from_token, recipient_unsubscribe
 from reports.services import report_render, report_request
 
 
@@ -151,3 +153,19 @@ def report_source(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": [(n, text, problems.get(n, "")) for n, text in enumerate(lines, start=1)],
         },
     )
+
+
+@csrf_exempt  # the signed link is the authority; RFC 8058 one-click POSTs carry no CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """An email's unsubscribe link, without signing in. Mail scanners open links, so a GET
+    only asks; the POST (the button, or a mail client's one-click) unsubscribes, once."""
+    try:
+        recipient = recipient_from_token(token)
+    except Recipient.DoesNotExist:
+        return render(request, "reports/unsubscribe.html", {"recipient": None}, status=404)
+    context: dict[str, object] = {"recipient": recipient}
+    if request.method == "POST":
+        done = recipient_unsubscribe(recipient=recipient)
+        context.update(done=done, already=not done)
+    return render(request, "reports/unsubscribe.html", context)

@@ -1,7 +1,8 @@
 """Run the whole product in the foreground: web server, Celery worker and Celery beat.
 
 1. Migrate, make (or reset) the demo admin and print its password.
-2. Load the example portfolio when the ingestion command is there.
+2. Load the example portfolio when the ingestion command is there; seed the report
+   recipients (REPORT_RECIPIENTS and the demo's examples) and the default schedules.
 3. Start the three processes, each in its own session so the terminal's Ctrl-C reaches only us.
 4. On Ctrl-C or SIGTERM, send SIGTERM to each main process (never the group: that would
    interrupt pool children mid-task), wait, and kill only what does not stop.
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         password = self._reset_admin(username)
         self._load_examples()
+        self._seed_recipients()
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nQuarterdeck demo: http://{addr}/  (sign in as {username} / {password})\n"
@@ -69,6 +71,15 @@ class Command(BaseCommand):
             except SystemExit as exit_:  # the command exits 1 when a note had errors
                 if exit_.code:
                     self.stderr.write("Some example notes had errors (see above).")
+
+    def _seed_recipients(self) -> None:
+        from reports.sending import demo_recipients_seed
+
+        call_command("sync_recipients")  # REPORT_RECIPIENTS, as the old scripts read it
+        made = demo_recipients_seed()
+        if made:
+            self.stdout.write(f"Made {made} example report recipients and the default schedules "
+                              "(emails go to the outbox: /delivery/outbox/).")  # fmt: skip
 
     def _run(self, addr: str) -> None:
         python = sys.executable
