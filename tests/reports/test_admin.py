@@ -1,0 +1,97 @@
+"""The reports' admin: Send now, a test to me, and the preview as a recipient would see it."""
+
+import pytest
+from django.urls import reverse
+
+from delivery.models import Delivery
+from entities.models import Persona
+from reports.models import Recipient, ReportSchedule
+from tests.factories import EntityFactory, MembershipFactory, UserFactory
+from tests.reports.factories import fin, note
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="boss", is_superuser=True, is_staff=True,
+                                   email="boss@example.com"))  # fmt: skip
+    return client
+
+
+@pytest.fixture
+def portfolio():
+    alice = UserFactory(username="alice")
+    jada = EntityFactory(slug="jada", name="JADA")
+    qos = EntityFactory(slug="qos", name="Queen of San Diego")
+    MembershipFactory(user=alice, entity=jada, persona=Persona.CEO)
+    note(jada, "2026-11", fin("Revenue", "30555"))
+    note(qos, "2026-11", fin("Revenue", "98765"))
+    return alice
+
+
+def action(client, model, name, ids):
+    return client.post(
+        reverse(f"admin:reports_{model}_changelist"),
+        {"action": name, "_selected_action": [str(pk) for pk in ids]},
+    )
+
+
+def test_send_now_queues_one_render_task_per_scope_and_returns_at_once(
+    admin_client, portfolio, django_capture_on_commit_callbacks
+):
+    ids = [Recipient.objects.create(email=f"r{n}@example.com", persona="ceo").pk for n in (1, 2)]
+    ids.append(Recipient.objects.create(email="a@example.com", persona="ceo", user=portfolio).pk)
+    with django_capture_on_commit_callbacks() as queued:
+        response = action(admin_client, "recipient", "send_now", ids)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:reports_reportdelivery_changelist")
+    assert len(queued) == 2  # two scopes: the whole portfolio, and what Alice may see
+    assert not Delivery.objects.exists()  # a worker renders and sends, not the request
+
+
+def test_send_now_on_a_schedule_sends_to_its_personas_recipients(
+    admin_client, portfolio, django_capture_on_commit_callbacks
+):
+    Recipient.objects.create(email="ceo@example.com", persona="ceo")
+    Recipient.objects.create(email="cfo@example.com", persona="cfo")
+    schedule = ReportSchedule.objects.create(name="CEO weekly", persona="ceo", at="07:00")
+    with django_capture_on_commit_callbacks() as queued:
+        action(admin_client, "reportschedule", "send_now", [schedule.pk])
+    assert len(queued) == 1
+
+
+def test_a_test_to_me_goes_to_the_admins_address_with_the_recipients_scope(admin_client,
+                                                                           portfolio):  # fmt: skip
+    recipient = Recipient.objects.create(email="a@example.com", persona="ceo", user=portfolio)
+    action(admin_client, "recipient", "send_test_to_me", [recipient.pk])
+
+    delivery = Delivery.objects.get()
+    assert delivery.to == "boss@example.com"
+    assert "30,555" in delivery.body_html and "98,765" not in delivery.body_html
+
+
+def test_the_preview_is_what_the_recipient_would_get_and_sends_nothing(admin_client, portfolio):
+    recipient = Recipient.objects.create(email="a@example.com", persona="ceo", user=portfolio)
+    url = reverse("admin:reports_recipient_preview", args=[recipient.pk])
+
+    page = admin_client.get(url).content.decode()
+    assert "CEO report · Portfolio ·" in page and "30,555" in page and "98,765" not in page
+    html = admin_client.get(url + "?part=html").content.decode()
+    assert "30,555" in html and "98,765" not in html and "Unsubscribe" in html
+    assert not Delivery.objects.exists()
+
+
+def test_a_member_without_superuser_rights_cannot_open_recipients(client, portfolio):
+    staff = UserFactory(username="staff", is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("admin:reports_recipient_changelist")).status_code == 403
+
+
+def test_a_bad_time_zone_is_a_clear_form_error(admin_client):
+    response = admin_client.post(
+        reverse("admin:reports_recipient_add"),
+        {"email": "x@example.com", "persona": "ceo", "time_zone": "Mars/Olympus", "active": "on"},
+    )
+    assert response.status_code == 200 and "is not a time zone name" in response.content.decode()
