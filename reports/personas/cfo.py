@@ -17,6 +17,7 @@ from reports.personas.common import (
     Figure,
     Financials,
     Rollup,
+    SpanLine,
     Totals,
     delta,
     detailed,
@@ -82,6 +83,11 @@ class CfoEntity:
     when: str = ""  # "Nov 2026 vs Oct 2026"
 
     @property
+    def spans(self) -> tuple[SpanLine, ...]:
+        """Lines for another span than the note's period ("Revenue (YTD)"): shown apart."""
+        return self.financials.spans if self.financials else ()
+
+    @property
     def has_financials(self) -> bool:
         return bool(self.financials and self.financials.present)
 
@@ -111,6 +117,11 @@ class CfoReport:
     foreign: list[Foreign]
     trend: list[PeriodTotal]
     chart: BarChart | None
+
+    @property
+    def spans(self) -> list[tuple[EntityRef, SpanLine]]:
+        """Every entity's lines for other spans, never in the period's figures."""
+        return [(b.entity, line) for b in self.entities for line in b.spans]
 
 
 def _entity(
@@ -255,7 +266,9 @@ def build(data: ReportData) -> CfoReport:
             figure = getattr(fin, line)
             if figure.value is not None and figure.unit != currency:
                 foreign.append(Foreign(block.entity, line.title(), figure, summed=True))
-        for metric, figure, _ in block.other_lines:
+        others = [(m, f) for m, f, _ in block.other_lines]
+        others += [(s.metric, s.figure) for s in block.spans]
+        for metric, figure in others:
             if figure.is_money and figure.unit != currency and figure.value is not None:
                 foreign.append(Foreign(block.entity, metric.name, figure, summed=False))
         for receivable in block.latest.receivables:
