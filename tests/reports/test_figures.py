@@ -9,14 +9,14 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from reports.personas import ceo, cfo
+from reports.personas import ceo, cfo, cto
 from reports.personas.common import (
     FINANCIAL_NAMES,
     FINANCIAL_SPANS,
     financials_of,
     read_financial_line,
 )
-from tests.reports.notes import entity, fin, note, one, report_data
+from tests.reports.notes import entity, fin, item, note, one, report_data
 
 
 def D(value):
@@ -225,3 +225,51 @@ def test_the_format_doc_has_the_same_tables_as_the_code():
              if len(row) == 3 and row[0] != "Span"}  # fmt: skip
     expected = {span or "the note's period": set(words) for span, words in FINANCIAL_SPANS.items()}
     assert spans == expected
+
+
+# --- The CTO portfolio names the severe tech debt of every entity ------------------------------
+
+
+def test_the_cto_portfolio_names_every_entitys_critical_and_high_debt_and_counts_the_rest():
+    a = entity("a", note("2026-11", item("tech_debt", "Invoices exported by hand", "high"),
+                         item("tech_debt", "No staging", "critical"),
+                         item("tech_debt", "Old CSS", "low"),
+                         item("tech_debt", "Done already", "critical", resolved=True)),
+               name="Alpha")  # fmt: skip
+    b = entity("b", note("2026-11", item("tech_debt", "Untested importer", "medium"),
+                         item("tech_debt", "Unrated thing")))  # fmt: skip
+    many = [
+        entity(f"e{n}", note("2026-11", item("tech_debt", f"Fragile job {n}", "high")))
+        for n in range(30)  # more than the security list shows: every one is still named
+    ]
+    data = report_data(a, b, *many)
+    r = cto.build(data)
+
+    assert [d.item.text for d in r.entities[0].severe] == [
+        "No staging", "Invoices exported by hand",
+    ]  # fmt: skip
+    assert (r.entities[0].rest_open, r.entities[1].severe, r.entities[1].rest_open) == (1, [], 2)
+    assert r.severe_total == 32
+    html = draw("cto", r, data)
+    section = html.split("Critical and high tech debt", 1)[1].split("Tech debt by severity")[0]
+    for n in range(30):
+        assert f"Fragile job {n}</span>" in section
+    assert re.search(r'No staging</span> <a class="src" href="/reports/source/\d+/#L11"', section)
+    assert "2026-11/a.md:11" in section
+    assert 'and 1 more open item of lower or no severity in <a href="/reports/cto/a/">' in section
+    assert "No critical or high; 2 open items of lower or no severity" in section
+    assert "Done already" not in section
+
+
+def test_the_downloaded_cto_portfolio_names_them_without_links():
+    data = report_data(entity("a", note("2026-11", item("tech_debt", "No staging", "critical"),
+                                        item("tech_debt", "Old CSS", "low"))))  # fmt: skip
+    r = cto.build(data)
+    html = render_to_string(
+        "reports/personas/cto.html",
+        {"r": r, "source_prefix": "", "entity_prefix": "", "query": "", "medium": "export"},
+    )
+    section = html.split("Critical and high tech debt", 1)[1].split("Tech debt by severity")[0]
+    assert "No staging" in section and "2026-11/a.md:10" in section
+    assert "href" not in section
+    assert "1 more open item of lower or no severity in its own report" in section
