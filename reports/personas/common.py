@@ -236,6 +236,7 @@ def read_financial_line(name: str) -> LineReading:
     return LineReading(concept, "period")
 
 
+@lru_cache(maxsize=8192)  # asked for every financials line of every note in a trend
 def financial_line(name: str) -> str | None:
     """Which headline line ("revenue", "expenses", "net", "cash") a financials row counts as
     for the note's period, if any."""
