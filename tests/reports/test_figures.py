@@ -3,12 +3,14 @@ not place, and money with its cents. Builders on plain data, without the databas
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
+from entities.services import handoffs_ingest
 from reports.personas import ceo, cfo, cto
 from reports.personas.common import (
     FINANCIAL_NAMES,
@@ -16,6 +18,7 @@ from reports.personas.common import (
     financials_of,
     read_financial_line,
 )
+from tests.factories import UserFactory
 from tests.reports.notes import entity, fin, item, note, one, report_data
 
 
@@ -273,3 +276,25 @@ def test_the_downloaded_cto_portfolio_names_them_without_links():
     assert "No staging" in section and "2026-11/a.md:10" in section
     assert "href" not in section
     assert "1 more open item of lower or no severity in its own report" in section
+
+
+# --- The example portfolio, as an owner reads it -----------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "handoffs"
+
+
+@pytest.mark.django_db
+def test_the_example_jada_ytd_line_is_shown_apart_and_the_novembers_revenue_is_unchanged(client):
+    handoffs_ingest(paths=[EXAMPLES])
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    portfolio = client.get("/reports/cfo/").content.decode()
+    assert "$280,685" in portfolio  # November revenue of the seven, without JADA's YTD
+    spans = portfolio.split("Figures for other spans", 1)[1].split("</section>", 1)[0]
+    assert "Revenue (YTD)" in spans and "$287,239.50" in spans and "year to date" in spans
+    assert "2026-11/jada.md:37" in spans
+    jada = client.get("/reports/cfo/jada/").content.decode()
+    assert re.search(r'title="Revenue · 2026-11/jada\.md, line 31 · 2026-11">\$30,555<', jada)
+    cto = client.get("/reports/cto/").content.decode()
+    severe = cto.split("Critical and high tech debt", 1)[1].split("Tech debt by severity")[0]
+    assert "Twilio auth token hard-coded" in severe and "2026-11/qdn.md:73" in severe
