@@ -55,6 +55,7 @@ class Foreign:
     what: str  # the line or invoice it is on (from the note: escaped when shown)
     figure: Figure
     summed: bool  # False for a breakdown line that is never added anywhere
+    span: str = ""  # a line for another span ("year to date"): never added either
 
     @property
     def source(self) -> Source | None:
@@ -266,11 +267,11 @@ def build(data: ReportData) -> CfoReport:
             figure = getattr(fin, line)
             if figure.value is not None and figure.unit != currency:
                 foreign.append(Foreign(block.entity, line.title(), figure, summed=True))
-        others = [(m, f) for m, f, _ in block.other_lines]
-        others += [(s.metric, s.figure) for s in block.spans]
-        for metric, figure in others:
+        others = [(m, f, "") for m, f, _ in block.other_lines]
+        others += [(s.metric, s.figure, s.span) for s in block.spans]
+        for metric, figure, span in others:
             if figure.is_money and figure.unit != currency and figure.value is not None:
-                foreign.append(Foreign(block.entity, metric.name, figure, summed=False))
+                foreign.append(Foreign(block.entity, metric.name, figure, False, span))
         for receivable in block.latest.receivables:
             figure = receivable_figure(receivable, block.latest)
             if is_open(receivable) and figure.unit != currency and figure.value is not None:

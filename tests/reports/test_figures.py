@@ -298,3 +298,16 @@ def test_the_example_jada_ytd_line_is_shown_apart_and_the_novembers_revenue_is_u
     cto = client.get("/reports/cto/").content.decode()
     severe = cto.split("Critical and high tech debt", 1)[1].split("Tech debt by severity")[0]
     assert "Twilio auth token hard-coded" in severe and "2026-11/qdn.md:73" in severe
+
+
+def test_a_line_for_another_span_in_another_currency_is_flagged_as_both():
+    data = report_data(entity("a", note("2026-11", fin("Revenue", "100"),
+                                        fin("Revenue (YTD)", "900.5", "EUR"))))  # fmt: skip
+    r = cfo.build(data)
+
+    assert [(f.what, f.summed, f.span) for f in r.foreign] == [
+        ("Revenue (YTD)", False, "year to date")
+    ]
+    html = draw("cfo", r, data)
+    assert "a line for another span (year to date): not added to anything" in html
+    assert "€900.50" in html
