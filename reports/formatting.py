@@ -1,7 +1,10 @@
 """Numbers as a report shows them: the stored value, exactly, made readable.
 
-No rounding ever happens here: 1420000 shows as "1,420,000" and 99.98 as "99.98". A missing
-value is "—", never "0". Pure functions, used by the template filters and the plain-text email.
+No rounding ever happens here: 1420000 shows as "1,420,000" and 99.98 as "99.98". Money keeps
+its cents: an amount with a fraction shows at least two places ("$27,239.50", never "$27,239.5",
+since the store keeps the value, not the zeros it was written with), and a whole amount stays
+whole ("$27,239"). A missing value is "—", never "0". Pure functions, used by the template
+filters, the charts and the plain-text email.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ def is_money(unit: str) -> bool:
     return unit in CURRENCY_CODES
 
 
-def group_digits(value: Decimal) -> str:
-    """1234567.5 -> "1,234,567.5"; the sign is left to the caller (value is used as abs)."""
+def group_digits(value: Decimal, *, cents: bool = False) -> str:
+    """1234567.5 -> "1,234,567.5" ("1,234,567.50" with cents); the sign is left to the caller
+    (value is used as abs)."""
     text = format_decimal(abs(value)) or "0"
     whole, _, fraction = text.partition(".")
     grouped = f"{int(whole):,}"
+    if cents and fraction:
+        fraction = fraction.ljust(2, "0")  # padded, never cut: "$0.125" stays as stored
     return f"{grouped}.{fraction}" if fraction else grouped
 
 
@@ -36,8 +42,9 @@ def format_value(value: Decimal | None, unit: str = "") -> str:
     if value is None:
         return MISSING
     sign = MINUS if value < 0 else ""
-    digits = group_digits(value)
-    if is_money(unit):
+    money = is_money(unit)
+    digits = group_digits(value, cents=money)
+    if money:
         symbol = SYMBOLS.get(unit)
         return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {unit}"
     if unit == "%":
@@ -78,7 +85,11 @@ def compact_value(value: Decimal, unit: str = "") -> str:
             text = f"{format_decimal(scaled)}{suffix}"
             break
     else:
-        text = format_decimal(magnitude.quantize(Decimal("0.1")).normalize()) or "0"
+        # Under a thousand, money is read in cents: a tick at 2.5 dollars is "$2.50".
+        places = Decimal("0.01") if is_money(unit) else Decimal("0.1")
+        text = format_decimal(magnitude.quantize(places).normalize()) or "0"
+        if is_money(unit) and "." in text:
+            text = text.ljust(text.index(".") + 3, "0")
     sign = MINUS if value < 0 else ""
     if is_money(unit):
         symbol = SYMBOLS.get(unit, "")

@@ -17,6 +17,7 @@ from reports.personas.common import (
     Figure,
     Financials,
     Rollup,
+    SpanLine,
     Totals,
     delta,
     detailed,
@@ -54,6 +55,7 @@ class Foreign:
     what: str  # the line or invoice it is on (from the note: escaped when shown)
     figure: Figure
     summed: bool  # False for a breakdown line that is never added anywhere
+    span: str = ""  # a line for another span ("year to date"): never added either
 
     @property
     def source(self) -> Source | None:
@@ -80,6 +82,11 @@ class CfoEntity:
     other_lines: list[tuple[MetricData, Figure, Delta | None]] = field(default_factory=list)
     chart: BarChart | None = None  # one entity's history of revenue against expenses
     when: str = ""  # "Nov 2026 vs Oct 2026"
+
+    @property
+    def spans(self) -> tuple[SpanLine, ...]:
+        """Lines for another span than the note's period ("Revenue (YTD)"): shown apart."""
+        return self.financials.spans if self.financials else ()
 
     @property
     def has_financials(self) -> bool:
@@ -111,6 +118,11 @@ class CfoReport:
     foreign: list[Foreign]
     trend: list[PeriodTotal]
     chart: BarChart | None
+
+    @property
+    def spans(self) -> list[tuple[EntityRef, SpanLine]]:
+        """Every entity's lines for other spans, never in the period's figures."""
+        return [(b.entity, line) for b in self.entities for line in b.spans]
 
 
 def _entity(
@@ -255,9 +267,11 @@ def build(data: ReportData) -> CfoReport:
             figure = getattr(fin, line)
             if figure.value is not None and figure.unit != currency:
                 foreign.append(Foreign(block.entity, line.title(), figure, summed=True))
-        for metric, figure, _ in block.other_lines:
+        others = [(m, f, "") for m, f, _ in block.other_lines]
+        others += [(s.metric, s.figure, s.span) for s in block.spans]
+        for metric, figure, span in others:
             if figure.is_money and figure.unit != currency and figure.value is not None:
-                foreign.append(Foreign(block.entity, metric.name, figure, summed=False))
+                foreign.append(Foreign(block.entity, metric.name, figure, False, span))
         for receivable in block.latest.receivables:
             figure = receivable_figure(receivable, block.latest)
             if is_open(receivable) and figure.unit != currency and figure.value is not None:

@@ -64,6 +64,8 @@ class Figure:
     raw: str = ""  # as written in the note, for the tooltip
     snapshot: SnapshotData | None = field(default=None, compare=False, repr=False)
     line: int | None = None
+    name: str = ""  # the line's own name in the note ("Revenue (MTD)"), shown on hover
+    why: str = ""  # why there is no value, when the note says something about it
 
     @property
     def source(self) -> Source | None:
@@ -85,13 +87,16 @@ class Figure:
 MISSING_FIGURE = Figure(None)
 
 
-def metric_figure(metric: MetricData, snapshot: SnapshotData, *, money: bool = False) -> Figure:
+def metric_figure(
+    metric: MetricData, snapshot: SnapshotData, *, money: bool = False, name: str = ""
+) -> Figure:
     """A metric as a figure. In a money context a bare number ("(1,550)") is in the note's
-    currency; outside one a bare number stays a plain count."""
+    currency; outside one a bare number stays a plain count. name: the line's own name, for
+    a figure shown under another (a headline "Revenue" read from "Revenue (MTD)")."""
     unit = metric.unit
     if money and unit == "":
         unit = snapshot.currency
-    return Figure(metric.value, unit, None, metric.raw, snapshot, metric.line)
+    return Figure(metric.value, unit, None, metric.raw, snapshot, metric.line, name)
 
 
 def target_figure(metric: MetricData, snapshot: SnapshotData) -> Figure:
@@ -102,33 +107,146 @@ def target_figure(metric: MetricData, snapshot: SnapshotData) -> Figure:
 def name_key(name: str) -> str:
     """How metric names are compared: case, spacing, emphasis and a trailing colon ignored,
     but words in parentheses kept ("Revenue (EUR contracts)" is not "Revenue")."""
-    text = name.strip().strip("*_`").strip().rstrip(":").strip().lower()
+    text = name.strip().strip("*_`: ").lower()
     return re.sub(r"\s+", " ", text)
 
 
-# Financial lines, by the names people give them. Exact names only: a breakdown such as
-# "Revenue (EUR contracts)" or "Turnover (paint, carpet, clean)" is another line.
-REVENUE_NAMES = frozenset(
-    {"revenue", "revenues", "total revenue", "gross revenue", "sales", "total sales",
-     "net sales", "income", "total income"}
-)  # fmt: skip
-EXPENSE_NAMES = frozenset(
-    {"expenses", "expense", "total expenses", "costs", "total costs", "operating expenses",
-     "opex", "expenditure", "total expenditure"}
-)  # fmt: skip
-NET_NAMES = frozenset(
-    {"net", "net income", "net profit", "profit", "net result", "net profit (loss)",
-     "net income (loss)", "profit (loss)", "net (loss)", "p&l", "bottom line"}
-)  # fmt: skip
-CASH_NAMES = frozenset(
-    {"cash on hand", "cash", "cash balance", "bank balance", "cash in bank", "cash at bank"}
+# --- Financial lines --------------------------------------------------------------------------
+# How a financials row is read, the way owners write them. docs/handoff-format.md has the same
+# two tables for note authors; change them together.
+#
+# 1. The concept a line is, by its name once qualifiers are taken off (case, spacing, emphasis
+#    and a trailing colon never matter).
+FINANCIAL_NAMES: dict[str, frozenset[str]] = {
+    "revenue": frozenset(
+        {"revenue", "revenues", "gross revenue", "net revenue", "sales", "gross sales",
+         "net sales", "income", "gross income", "turnover", "takings", "gross receipts"}
+    ),
+    "expenses": frozenset(
+        {"expenses", "expense", "costs", "operating expenses", "operating costs", "opex",
+         "expenditure", "outgoings"}
+    ),
+    "net": frozenset(
+        {"net", "net income", "net profit", "profit", "net result", "net profit (loss)",
+         "net income (loss)", "profit (loss)", "net (loss)", "net loss", "p&l",
+         "bottom line"}
+    ),
+    "cash": frozenset(
+        {"cash on hand", "cash", "cash balance", "bank balance", "cash in bank",
+         "cash at bank"}
+    ),
+}  # fmt: skip
+# 2. Qualifiers: words before or after the name, in parentheses, or after " - ", " — " or ",".
+#    PERIOD is the note's own period: such a line counts as its concept. Any other span is
+#    never summed into the period's figures: the report shows it apart, with its own name.
+PERIOD = ""
+FINANCIAL_SPANS: dict[str, frozenset[str]] = {
+    PERIOD: frozenset(
+        {"total", "mtd", "month", "monthly", "this month", "for the month", "current month",
+         "month to date", "month-to-date", "period", "this period", "for the period",
+         "actual", "actuals"}
+    ),
+    "year to date": frozenset({"ytd", "year to date", "year-to-date", "fytd"}),
+    "quarter": frozenset(
+        {"qtd", "quarter to date", "quarter-to-date", "quarter", "quarterly", "this quarter"}
+    ),
+    "annual": frozenset(
+        {"annual", "annualised", "annualized", "yearly", "per year", "full year", "fy", "ttm",
+         "trailing 12 months", "ltm", "last 12 months"}
+    ),
+    "run-rate": frozenset({"run-rate", "run rate", "runrate", "arr"}),
+}  # fmt: skip
+# A qualifier in neither table ("Revenue (EUR contracts)", "Turnover (paint, carpet)") makes
+# the row another line: a breakdown, listed as written and never taken for the concept.
+
+_CONCEPT_OF = {name: concept for concept, names in FINANCIAL_NAMES.items() for name in names}
+_SPAN_OF = {word: span for span, words in FINANCIAL_SPANS.items() for word in words}
+# Longest first, so "month to date" is taken before "month".
+_QUALIFIERS = sorted(_SPAN_OF, key=len, reverse=True)
+# A qualifier after the name: in parentheses at the end, else after the last dash, else after
+# the last comma (so "Turnover (paint, carpet)" is one qualifier, not split at its comma).
+_TRAILING_PARTS = (
+    re.compile(r"^(?P<base>.+?)\s*\((?P<part>[^()]*)\)$"),
+    re.compile(r"^(?P<base>.+)\s+[-\u2013\u2014]\s+(?P<part>.+)$"),
+    re.compile(r"^(?P<base>.+),\s*(?P<part>.+)$"),
 )
-FINANCIAL_LINES: dict[str, frozenset[str]] = {
-    "revenue": REVENUE_NAMES,
-    "expenses": EXPENSE_NAMES,
-    "net": NET_NAMES,
-    "cash": CASH_NAMES,
-}
+# Words in a name that make it look like revenue: a line with one that is not placed as
+# revenue is named in the headline, so an owner sees why it shows no revenue.
+_REVENUE_WORDS = re.compile(r"\b(?:revenues?|sales|turnover|income|takings|receipts)\b")
+
+LineKind = Literal["period", "span", "breakdown", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineReading:
+    """What a financials row is: its concept (or None), and for which span.
+
+    kind: "period" counts as the concept for the note's period; "span" is the concept for
+    another span (`span` names it); "breakdown" is the concept with a qualifier that is not a
+    span (another line); "other" is no concept at all."""
+
+    concept: str | None
+    kind: LineKind
+    span: str = PERIOD
+
+    @property
+    def counts(self) -> bool:
+        return self.kind == "period"
+
+
+def _peel(base: str) -> tuple[str, str | None] | None:
+    """One qualifier off the front or back of base: (rest, its span or None when unknown)."""
+    for pattern in _TRAILING_PARTS:
+        match = pattern.match(base)
+        if match:
+            return match["base"].strip(), _SPAN_OF.get(match["part"].strip())
+    for word in _QUALIFIERS:
+        if base.startswith(word + " "):
+            return base[len(word) + 1 :].strip(), _SPAN_OF[word]
+        if base.endswith(" " + word):
+            return base[: -len(word) - 1].strip(), _SPAN_OF[word]
+    return None
+
+
+@lru_cache(maxsize=8192)
+def read_financial_line(name: str) -> LineReading:
+    """How a financials row is read (the tables above): "Revenue (MTD)" and "Total revenue"
+    are revenue for the period, "Revenue (YTD)" is revenue for the year to date,
+    "Revenue (EUR contracts)" is a breakdown, "Fuel" is another line."""
+    base = name_key(name)
+    spans: list[str] = []
+    unknown = False
+    while base not in _CONCEPT_OF:
+        peeled = _peel(base)
+        if peeled is None:
+            break
+        base, span = peeled
+        if span is None:
+            unknown = True
+        else:
+            spans.append(span)
+    concept = _CONCEPT_OF.get(base)
+    if concept is None:
+        return LineReading(None, "other")
+    if unknown:
+        return LineReading(concept, "breakdown")
+    other = next((s for s in spans if s != PERIOD), None)
+    if other is not None:
+        return LineReading(concept, "span", other)
+    return LineReading(concept, "period")
+
+
+@lru_cache(maxsize=8192)  # asked for every financials line of every note in a trend
+def financial_line(name: str) -> str | None:
+    """Which headline line ("revenue", "expenses", "net", "cash") a financials row counts as
+    for the note's period, if any."""
+    reading = read_financial_line(name)
+    return reading.concept if reading.counts else None
+
+
+@lru_cache(maxsize=8192)
+def looks_like_revenue(name: str) -> bool:
+    return bool(_REVENUE_WORDS.search(name_key(name)))
 
 
 def metric_index(snapshot: SnapshotData, *sections: str) -> dict[str, MetricData]:
@@ -138,13 +256,6 @@ def metric_index(snapshot: SnapshotData, *sections: str) -> dict[str, MetricData
         metrics = [m for m in metrics if m.section in sections]
     # Read backwards, so the first of duplicates is the one left standing.
     return {name_key(m.name): m for m in reversed(metrics)}
-
-
-@lru_cache(maxsize=8192)
-def financial_line(name: str) -> str | None:
-    """Which headline line ("revenue", "expenses", "net", "cash") a financials row is, if any."""
-    key = name_key(name)
-    return next((line for line, names in FINANCIAL_LINES.items() if key in names), None)
 
 
 def find_metric(
@@ -159,6 +270,17 @@ def find_metric(
 
 
 @dataclass(frozen=True, slots=True)
+class SpanLine:
+    """A financial line for another span than the note's period ("Revenue (YTD)"): shown
+    apart, with its own name, and never summed into the period's figures."""
+
+    metric: MetricData
+    figure: Figure
+    concept: str
+    span: str
+
+
+@dataclass(frozen=True, slots=True)
 class Financials:
     """The four headline lines of one snapshot; a line the note does not have is missing."""
 
@@ -168,6 +290,7 @@ class Financials:
     cash: Figure
     present: bool  # the note has a financials section with at least one line
     other: tuple[tuple[MetricData, Figure], ...] = ()  # every other line, as written
+    spans: tuple[SpanLine, ...] = ()  # lines for another span, shown apart
 
     @property
     def margin(self) -> Decimal | None:
@@ -178,18 +301,39 @@ class Financials:
         return n.value / r.value * 100
 
 
+def _why_missing(concept: str, snapshot: SnapshotData, metrics: list[MetricData]) -> str:
+    """Why a headline line has no figure, when the note has a line that looks like it."""
+    if concept != "revenue":
+        return ""
+    for metric in metrics:
+        if looks_like_revenue(metric.name) and read_financial_line(metric.name).kind in (
+            "breakdown", "other"
+        ):  # fmt: skip
+            return f"not placed: '{metric.name}' at {snapshot.path} line {metric.line}"
+    return ""
+
+
 def financials_of(snapshot: SnapshotData, *, other: bool = True) -> Financials:
     """The four headline lines of a snapshot, and (unless other=False, for history that only
-    needs the headline) every other line of its financials."""
+    needs the headline) every other line of its financials, and the lines for other spans."""
     metrics = snapshot.metrics_in("financials")
-    found: dict[str, MetricData | None] = dict.fromkeys(FINANCIAL_LINES)
+    found: dict[str, MetricData | None] = dict.fromkeys(FINANCIAL_NAMES)
+    spans: list[SpanLine] = []
     for metric in metrics:  # the first of each line, as ingestion keeps the first duplicate
-        line = financial_line(metric.name)
-        if line is not None and found[line] is None:
-            found[line] = metric
+        reading = read_financial_line(metric.name)
+        if reading.counts and found[reading.concept] is None:  # type: ignore[index]
+            found[reading.concept] = metric  # type: ignore[index]
+        elif reading.kind == "span" and other:
+            figure = metric_figure(metric, snapshot, money=True)
+            spans.append(SpanLine(metric, figure, reading.concept or "", reading.span))
     used = {id(m) for m in found.values() if m is not None}
+    used.update(id(s.metric) for s in spans)
     figures = {
-        line: metric_figure(m, snapshot, money=True) if m else Figure(None, snapshot.currency)
+        line: (
+            metric_figure(m, snapshot, money=True, name=m.name)
+            if m
+            else Figure(None, snapshot.currency, why=_why_missing(line, snapshot, metrics))
+        )
         for line, m in found.items()
     }
     rest: tuple[tuple[MetricData, Figure], ...] = ()
@@ -197,7 +341,7 @@ def financials_of(snapshot: SnapshotData, *, other: bool = True) -> Financials:
         rest = tuple(
             (m, metric_figure(m, snapshot, money=True)) for m in metrics if id(m) not in used
         )
-    return Financials(**figures, present=bool(metrics), other=rest)
+    return Financials(**figures, present=bool(metrics), other=rest, spans=tuple(spans))
 
 
 # --- Changes ----------------------------------------------------------------------------------
@@ -299,10 +443,13 @@ class Totals:
     amounts: dict[str, Decimal] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     missing: int = 0  # contributors that had no value
+    why_missing: list[str] = field(default_factory=list)  # what the notes say of them
 
     def add(self, figure: Figure | None) -> None:
         if figure is None or figure.value is None:
             self.missing += 1
+            if figure is not None and figure.why:
+                self.why_missing.append(figure.why)
             return
         # A line in another unit (a "Net" written as "12%") is kept apart like another
         # currency: shown and flagged, never added to money.

@@ -24,6 +24,7 @@ from reports.personas.data import (
 
 NEEDS = DataNeeds(item_depth={"tech_stack": 1, "tech_debt": 2, "risk": 1})
 COLUMNS = ("critical", "high", "medium", "low", "unrated")  # open tech debt, counted by these
+SEVERE = ("critical", "high")  # named item by item on the portfolio, for every entity
 PORTFOLIO_LIST_LIMIT = 25
 
 # Services recognised in tech-stack lines, so "Static website on AWS S3 + CloudFront" and
@@ -151,6 +152,12 @@ class CtoEntity:
     dropped: list[DebtLine] = field(default_factory=list)
     compared: bool = False
     security_risks: list[DebtLine] = field(default_factory=list)
+    severe: list[DebtLine] = field(default_factory=list)  # open critical and high, by severity
+
+    @property
+    def rest_open(self) -> int:
+        """Open tech debt below high (and unrated): counted on the portfolio, not listed."""
+        return len(self.debt_open) - len(self.severe)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +204,10 @@ class CtoReport:
     def open_total(self) -> int:
         return sum(self.totals.values())
 
+    @property
+    def severe_total(self) -> int:
+        return sum(len(b.severe) for b in self.entities)
+
 
 def _security_first(lines: list[DebtLine]) -> list[DebtLine]:
     ordered = by_severity(line.item for line in lines)
@@ -222,6 +233,8 @@ def _entity(data: ReportData, entity: EntityRef) -> CtoEntity:
     debt = latest.items_of("tech_debt")
     block.debt_open = _security_first([line(i) for i in debt if not i.resolved])
     block.debt_resolved = [line(i) for i in debt if i.resolved]
+    severe = by_severity(d.item for d in block.debt_open if d.item.severity in SEVERE)
+    block.severe = [line(i) for i in severe]
     counts = Counter(d.item.severity or "unrated" for d in block.debt_open)
     block.counts = {s: counts.get(s, 0) for s in COLUMNS}
     block.security_open = sum(d.security for d in block.debt_open)

@@ -7,7 +7,6 @@ http, https and mailto links only. Everything else is escaped by Django as usual
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import threading
 from decimal import Decimal
@@ -66,6 +65,21 @@ def _markdown() -> markdown.Markdown:
     return converter
 
 
+# Block syntax that a single line of a note does not mean: "2026. A year" is not a list,
+# "# 1 priority" not a heading, a leading "> " not a quote. Only paragraphs are read.
+_NOT_INLINE = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote",
+               "reference")  # fmt: skip
+
+
+def _inline_markdown() -> markdown.Markdown:
+    converter = getattr(_local, "inline", None)
+    if converter is None:
+        converter = _local.inline = markdown.Markdown()
+        for name in _NOT_INLINE:
+            converter.parser.blockprocessors.deregister(name)
+    return converter
+
+
 def render_note_markdown(text: str) -> str:
     """A note's markdown as safe HTML: headings demoted below the report's own."""
     converter = _markdown()
@@ -75,21 +89,31 @@ def render_note_markdown(text: str) -> str:
     return _block_cleaner.clean(html)
 
 
-_CODE = re.compile(r"`([^`\n]+)`")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EM = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
-_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+# Text with none of the characters markdown or HTML give a meaning to (and no control or
+# no-break space, which the converter or the sanitiser rewrite) comes out of them as it went
+# in, less its leading space. Most item lines are such text, and the converter costs a few
+# hundred microseconds a line, so they skip it; tests/reports/test_sanitize.py checks that
+# both ways give the same HTML.
+_PLAIN = re.compile(r"[^\\`*_\[\]<>&!\x00-\x1f\x7f\xa0]*")
 
 
 def render_note_inline(text: str) -> str:
-    """One line of a note (an item, a lead paragraph) with its inline markdown, as safe HTML.
-    The markup is added first and nh3 cleans last, so nothing the note wrote (its own HTML
+    """One line of a note (an item, a lead paragraph) with its inline markdown, as safe HTML:
+    the same markdown and nh3 as a block, with only inline tags allowed and the paragraph
+    markdown wraps it in taken off. nh3 cleans last, so nothing the note wrote (its own HTML
     included) survives unless nh3 allows it."""
-    html = text or ""
-    html = _CODE.sub(r"<code>\1</code>", html)
-    html = _STRONG.sub(r"<strong>\2</strong>", html)
-    html = _EM.sub(r"<em>\1</em>", html)
-    html = _LINK.sub(r'<a href="\2">\1</a>', html)
+    text = text or ""
+    if _PLAIN.fullmatch(text):
+        return text.lstrip()
+    return _render_inline(text)
+
+
+def _render_inline(text: str) -> str:
+    converter = _inline_markdown()
+    converter.reset()
+    html = converter.convert(text)
+    if html.startswith("<p>") and html.endswith("</p>"):
+        html = html[3:-4]
     return _inline_cleaner.clean(html)
 
 
@@ -118,12 +142,14 @@ def source_href(context: template.Context, source: Source | None) -> str:
 
 def _title(figure: Figure, source: Source | None, shown: str) -> str:
     parts = []
+    if figure.name:  # the line as the note names it: "Revenue (MTD)" under "Revenue"
+        parts.append(figure.name)
     if source is not None:
         parts.append(source.label)
     if figure.raw and figure.raw != shown:  # "written “$1.42M”", not "written “$118,300”"
         parts.append(f"written “{figure.raw}”")
     if figure.value is None and not figure.raw:
-        parts.append("no value in the note")
+        parts.append(figure.why or "no value in the note")
     return " · ".join(parts)
 
 
@@ -146,6 +172,8 @@ def fig(context: template.Context, figure: Figure | None, css: str = "") -> Safe
         classes += " missing"
     elif figure.value < 0:
         classes += " neg"
+    if figure.value is None and figure.why:  # say why, not a bare "—"
+        text = f'{text} <span class="why muted small">{_escape(figure.why)}</span>'
     source = figure.source  # built on demand: read it once
     title = _escape(_title(figure, source, shown))
     href = source_href(context, source)
@@ -241,9 +269,6 @@ def points(number: Decimal | None) -> str:
     return format_change(round(number, 1), "%")
 
 
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
 @register.filter
 def period(label: str) -> str:
     """ "2026-11" -> "Nov 2026", "2026-11-25" -> "25 Nov 2026"; anything else as it is."""
@@ -251,20 +276,8 @@ def period(label: str) -> str:
 
 
 @register.filter
-def day(date: dt.date | None) -> str:
-    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}" if date else MISSING
-
-
-@register.filter
 def get(mapping: dict[str, Any] | None, key: str) -> Any:
     return (mapping or {}).get(key)
-
-
-@register.filter
-def plural(count: int, forms: str = ",s") -> str:
-    """{{ n|plural:"y,ies" }}: the suffix for a count (a template has no inflection)."""
-    one, _, many = forms.partition(",")
-    return one if count == 1 else many
 
 
 @register.simple_tag(takes_context=True)
@@ -303,86 +316,3 @@ def middle(text: str, length: int = 26) -> str:
         return text
     keep = length - 1
     return text[: keep - keep // 2].rstrip() + "…" + text[-(keep // 2) :].lstrip()
-
-
-# --- The rows of a large portfolio's table ----------------------------------------------------
-# One tag per table instead of a loop of tags: a hundred entities make thousands of template
-# lookups and tag calls, which cost more than building the report. The markup is exactly what
-# the loop it replaces drew (tests/test_report_rows.py renders both and compares).
-
-
-@register.simple_tag(takes_context=True)
-def cfo_rows(context: template.Context, r: Any) -> SafeString:
-    """The CFO portfolio table's rows: revenue, expenses, net, margin, cash and receivables."""
-    unconverted = (
-        f'<span class="tag warn" title="not converted, in no {_escape(r.currency)} total">'
-    )
-    out = []
-    for b in r.entities:
-        out.append(
-            f'\n      <tr><td class="name">{entity_link(context, b.entity)}<br>'
-            f'<span class="muted small">{_escape(b.when)}</span></td>\n      '
-        )
-        if not b.latest:
-            out.append('<td colspan="6" class="muted">No note as of this date.</td>\n      ')
-        elif not b.has_financials:
-            out.append('<td colspan="5" class="muted">No financials in this note.</td>')
-            out.append(f'<td class="num">{fig(context, b.receivables.main)}')
-            for f in b.receivables.others:
-                out.append(f'<br>{fig(context, f)} <span class="tag warn">{_escape(f.unit)}</span>')
-            out.append("</td>\n      ")
-        else:
-            out.append(
-                f'\n      <td class="num">{figchange(context, b.revenue)}</td>'
-                f'<td class="num">{figchange(context, b.expenses)}</td>'
-                f'<td class="num">{figchange(context, b.net)}</td>'
-                f'\n      <td class="num">{_escape(format_percent(b.margin))}'
-            )
-            if b.margin_change is not None:
-                out.append(
-                    '<br><span class="delta neutral" title="change in points against the previous'
-                    f' note">{_escape(points(b.margin_change))}</span>'
-                )
-            out.append(
-                f'</td>\n      <td class="num">{figchange(context, b.cash)}</td>'
-                f'\n      <td class="num">{fig(context, b.receivables.main)}'
-            )
-            for f in b.receivables.others:
-                out.append(f"<br>{fig(context, f)} {unconverted}{_escape(f.unit)}</span>")
-            if b.receivables_change:
-                out.append(f"<br>{change(b.receivables_change)}")
-            out.append("</td>")
-        out.append("</tr>")
-    return SafeString("".join(out))  # every value from a note is escaped above
-
-
-@register.simple_tag(takes_context=True)
-def cmo_rows(context: template.Context, r: Any) -> SafeString:
-    """The CMO portfolio table's rows: each headline measure with its change and text trend."""
-    no_note = (
-        f'<td colspan="{len(r.headline_names) + 1}" class="muted">No note as of this date.</td>'
-    )
-    out = []
-    for b in r.entities:
-        out.append(
-            f'<tr><td class="name">{entity_link(context, b.entity)}<br>'
-            f'<span class="muted small">{_escape(b.when)}</span></td>'
-        )
-        if not b.latest:
-            out.append(no_note)
-        else:
-            for line in b.headline:
-                if line:
-                    out.append(
-                        f'<td class="num">{figchange(context, line.change)}<br>'
-                        '<span class="spark-text" aria-hidden="true">'
-                        f"{_escape(line.trend_text)}</span></td>"
-                    )
-                else:
-                    out.append(f'<td class="num"><span class="muted">{MISSING}</span></td>')
-            out.append(
-                f'<td class="num"><span class="delta good">▲ {b.growing}</span> '
-                f'<span class="delta bad">▼ {b.shrinking}</span></td>'
-            )
-        out.append("</tr>")
-    return SafeString("".join(out))  # every value from a note is escaped above

@@ -59,3 +59,38 @@ def test_period_labels_read_as_months_and_days():
     assert format_period("2026-11-25") == "25 Nov 2026"
     assert format_period("Q3 2026") == "Q3 2026"
     assert format_period("2026-13") == "2026-13"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        ("27239.50", "USD", "$27,239.50"),
+        ("27239.500000", "USD", "$27,239.50"),  # as the database returns it
+        ("27239", "USD", "$27,239"),
+        ("27239.000000", "USD", "$27,239"),
+        ("0.5", "EUR", "€0.50"),
+        ("1250.1", "SEK", "1,250.10 SEK"),
+        ("0.125", "USD", "$0.125"),  # more places than cents: kept, never cut
+        ("-1550.5", "USD", "\u2212$1,550.50"),
+        ("12.5", "%", "12.5%"),  # not money: no cents
+        ("3.5", "days", "3.5 days"),
+    ],
+)
+def test_money_keeps_its_cents_and_whole_amounts_stay_whole(value, unit, shown):
+    assert format_value(Decimal(value), unit) == shown
+
+
+def test_a_sum_of_money_keeps_its_cents_and_a_sum_of_whole_amounts_stays_whole():
+    assert format_value(Decimal("10.25") + Decimal("0.25"), "USD") == "$10.50"
+    assert format_value(Decimal("10") + Decimal("20"), "USD") == "$30"
+
+
+def test_a_change_in_money_keeps_its_cents():
+    assert format_change(Decimal("27239.5") - Decimal("27000"), "USD") == "+$239.50"
+    assert format_change(Decimal("-0.1"), "USD") == "\u2212$0.10"
+
+
+def test_small_money_axis_labels_read_in_cents():
+    assert compact_value(Decimal("2.5"), "USD") == "$2.50"
+    assert compact_value(Decimal("3"), "USD") == "$3"
+    assert compact_value(Decimal("2.5"), "") == "2.5"

@@ -1,8 +1,14 @@
 """Text from notes is untrusted: only what nh3 allows may reach a report."""
 
 from django.template import Context, Template
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from reports.templatetags.report_tags import render_note_inline, render_note_markdown
+from reports.templatetags.report_tags import (
+    _render_inline,
+    render_note_inline,
+    render_note_markdown,
+)
 
 ATTACKS = [
     "<script>alert('x')</script>",
@@ -68,3 +74,59 @@ def test_the_template_filters_mark_only_cleaned_text_safe():
     cleaned, escaped = out.split("|")
     assert cleaned == "<b>hi</b>"
     assert escaped == "&lt;b onclick=x()&gt;hi&lt;/b&gt;"
+
+
+# --- Inline text: the markdown and nh3 pipeline, not regexes ------------------------------------
+
+
+def test_inline_text_is_rendered_by_markdown_without_a_wrapping_paragraph():
+    html = render_note_inline("See [the runbook](https://example.com/run) and **ask** Ana")
+    assert html == (
+        'See <a href="https://example.com/run" rel="noopener noreferrer nofollow">the runbook</a>'
+        " and <strong>ask</strong> Ana"
+    )
+    assert "<p>" not in render_note_inline("Just *one* line")
+
+
+def test_inline_text_allows_only_inline_tags():
+    html = render_note_inline("Text <p>para</p> <div>block</div> <h1>big</h1> <u>u</u> `x`")
+    for tag in ("<p", "<div", "<h1", "<u>"):
+        assert tag not in html, html
+    assert "para" in html and "block" in html and "<code>x</code>" in html
+
+
+def test_a_line_that_starts_like_block_markdown_stays_one_line_of_text():
+    assert render_note_inline("2026. A year of **growth**") == (
+        "2026. A year of <strong>growth</strong>"
+    )
+    assert render_note_inline("# 1 priority") == "# 1 priority"
+    assert render_note_inline("- dash") == "- dash"
+    assert render_note_inline("> quoted") == "&gt; quoted"
+
+
+def test_inline_links_to_this_site_or_other_schemes_lose_their_target():
+    html = render_note_inline("[admin](/admin/) [ftp](ftp://x.example) [js](javascript:alert(1))")
+    assert "href" not in html
+    assert "admin" in html and "ftp" in html and "js" in html
+
+
+def test_inline_text_escapes_what_it_does_not_render():
+    assert render_note_inline("a < b & c > d") == "a &lt; b &amp; c &gt; d"
+    assert render_note_inline("snake_case_name stays") == "snake_case_name stays"
+
+
+# Any character, and often the ones nearest to markup: spaces of every kind, punctuation.
+_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+        st.sampled_from(list(" \t\u2003\u3000\x85\u2028.,-#>0:;'\"()/$%+=~^|{}?@")),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300)
+@given(_TEXT)
+def test_plain_text_skips_the_converter_and_comes_out_the_same(text):
+    # The shortcut for text without markup characters must give what the pipeline gives.
+    assert render_note_inline(text) == _render_inline(text)
