@@ -14,11 +14,14 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from entities.models import Entity, Snapshot
 from reports.models import ReportRun, ReportView
 from reports.pagecache import PAGES
 from reports.registry import REGISTRY
+from reports.responses import stored_document
 from reports.selectors import (
     display_path,
     personas_held,
@@ -28,7 +31,13 @@ from reports.selectors import (
 )
 from reports.services import report_request, report_run_for
 
+# Reports are an owner's own figures: neither a shared cache nor the browser's disk may keep a
+# copy (a shared computer, a proxy). Report views only read: GET and HEAD, nothing else.
+private = cache_control(private=True, no_store=True)
 
+
+@require_safe
+@private
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
     """The personas and scopes this user may open: the portfolio, and each visible entity."""
@@ -93,7 +102,7 @@ def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> Http
             return HttpResponse(page)
     run = report_run_for(asked, user=request.user)
     if view == ReportView.EXPORT:
-        response = HttpResponse(run.html, content_type="text/html; charset=utf-8")
+        response = stored_document(run.html)
         day = (as_of or run.reference_date).isoformat()
         filename = f"quarterdeck-{persona}-{run.scope}-{day}.html"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -101,7 +110,7 @@ def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> Http
     if view == ReportView.EMAIL:
         if request.GET.get("format") == "text":
             return HttpResponse(run.text, content_type="text/plain; charset=utf-8")
-        return HttpResponse(run.html, content_type="text/html; charset=utf-8")
+        return stored_document(run.html)
     entity = run.scope_entities[0] if entity_slug else None
     response = _around(
         request,
@@ -140,16 +149,22 @@ def _around(request: HttpRequest, template: str, body: str, context: dict) -> Ht
     return HttpResponse(before + body + after)
 
 
+@require_safe
+@private
 @login_required
 def report_portfolio(request: HttpRequest, persona: str) -> HttpResponse:
     return _report(request, persona, None)
 
 
+@require_safe
+@private
 @login_required
 def report_entity(request: HttpRequest, persona: str, entity_slug: str) -> HttpResponse:
     return _report(request, persona, entity_slug)
 
 
+@require_safe
+@private
 @login_required
 def report_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored run shown again exactly as it was rendered (an email as it was sent)."""
@@ -160,11 +175,13 @@ def report_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if run.view != ReportView.PAGE:
         if request.GET.get("format") == "text" and run.text:
             return HttpResponse(run.text, content_type="text/plain; charset=utf-8")
-        return HttpResponse(run.html, content_type="text/html; charset=utf-8")
+        return stored_document(run.html)
     return _around(request, "reports/run.html", run.html, {"run": run,
                    "report": REGISTRY.get(run.persona)})  # fmt: skip
 
 
+@require_safe
+@private
 @login_required
 def report_source(request: HttpRequest, pk: int) -> HttpResponse:
     """A note as it was read, line by line, so a figure's line can be opened and checked."""
