@@ -6,4 +6,4 @@ class ConfigConfig(AppConfig):
     verbose_name = "Quarterdeck configuration"
 
     def ready(self) -> None:
-        from config import checks  # noqa: F401  (registers the system checks)
+        from config import checks, signin  # noqa: F401  (registers the checks and receivers)

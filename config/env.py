@@ -55,6 +55,9 @@ KNOWN_VARIABLES: frozenset[str] = frozenset(
         "DELIVERY_MAX_ATTEMPTS",
         "DELIVERY_RETRY_BACKOFF_SECONDS",
         "DELIVERY_SWEEP_AFTER_SECONDS",
+        "DJANGO_TRUSTED_PROXY_COUNT",
+        "LOGIN_FAILURE_LIMIT",
+        "LOGIN_COOLOFF_MINUTES",
     }
 )
 
@@ -72,6 +75,15 @@ class StrictEnv(environ.Env):
     def list(self, var: str, default: object = environ.Env.NOTSET) -> list[str]:  # type: ignore[override]
         value = super().list(var, default=default)
         return [item.strip() for item in value if str(item).strip()]
+
+    def int(self, var: str, default: object = environ.Env.NOTSET) -> int:  # type: ignore[override]
+        raw = self.get_value(var, cast=str, default=default)
+        if isinstance(raw, int):
+            return raw
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            raise ImproperlyConfigured(f"{var}={raw!r} is not a whole number.") from None
 
     def bool(self, var: str, default: object = environ.Env.NOTSET) -> bool:  # type: ignore[override]
         raw = self.get_value(var, cast=str, default=default)

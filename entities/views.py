@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 
 from entities.selectors import entity_overviews
 
 
+@cache_control(private=True, no_store=True)  # an owner's figures: no cache keeps them
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -20,12 +21,18 @@ from entities.periods import period_end
 from entities.selectors import personas_held, snapshot_visible_get
 from reports.models import Recipient, ReportRun, ReportView
 from reports.registry import REGISTRY
+from reports.responses import stored_document
 from reports.selectors import display_path, report_run_visible_get, report_scope_for
 from reports.sending import recipient_from_token, recipient_unsubscribe
 from reports.services import report_render, report_request
 
+# Reports are an owner's own figures: neither a shared cache nor the browser's disk may keep a
+# copy (a shared computer, a proxy). Report views only read: GET and HEAD, nothing else.
+private = cache_control(private=True, no_store=True)
+
 
 @require_safe
+@private
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
     """The personas and scopes this user may open: the portfolio, and each visible entity."""
@@ -78,14 +85,14 @@ def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> Http
         raise Http404("No such entity.") from None
     run = report_render(asked, user=request.user)
     if view == ReportView.EXPORT:
-        response = HttpResponse(run.html, content_type="text/html; charset=utf-8")
+        response = stored_document(run.html)
         filename = f"quarterdeck-{persona}-{run.scope}-{run.as_of.isoformat()}.html"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     if view == ReportView.EMAIL:
         if request.GET.get("format") == "text":
             return HttpResponse(run.text, content_type="text/plain; charset=utf-8")
-        return HttpResponse(run.html, content_type="text/html; charset=utf-8")
+        return stored_document(run.html)
     return render(
         request,
         "reports/base_report.html",
@@ -104,18 +111,21 @@ def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> Http
 
 
 @require_safe
+@private
 @login_required
 def report_portfolio(request: HttpRequest, persona: str) -> HttpResponse:
     return _report(request, persona, None)
 
 
 @require_safe
+@private
 @login_required
 def report_entity(request: HttpRequest, persona: str, entity_slug: str) -> HttpResponse:
     return _report(request, persona, entity_slug)
 
 
 @require_safe
+@private
 @login_required
 def report_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored run shown again exactly as it was rendered (an email as it was sent)."""
@@ -126,7 +136,7 @@ def report_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if run.view != ReportView.PAGE:
         if request.GET.get("format") == "text" and run.text:
             return HttpResponse(run.text, content_type="text/plain; charset=utf-8")
-        return HttpResponse(run.html, content_type="text/html; charset=utf-8")
+        return stored_document(run.html)
     return render(
         request,
         "reports/run.html",
@@ -135,6 +145,7 @@ def report_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@private
 @login_required
 def report_source(request: HttpRequest, pk: int) -> HttpResponse:
     """A note as it was read, line by line, so a figure's line can be opened and checked."""

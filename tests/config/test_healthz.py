@@ -1,4 +1,5 @@
 import json
+import logging
 
 import pytest
 from django.urls import reverse
@@ -18,7 +19,17 @@ def test_it_answers_200_when_database_and_broker_answer(client):
     }
 
 
-def test_it_answers_503_naming_a_broker_that_does_not_answer(client, monkeypatch):
+def test_it_answers_head_as_well_as_get(client):
+    response = client.head(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_it_refuses_a_post(client):
+    assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_it_answers_503_naming_a_broker_that_does_not_answer(client, monkeypatch, caplog):
     from config.celery import app
 
     # Celery lets the CELERY_BROKER_URL variable win over its configuration.
@@ -28,26 +39,41 @@ def test_it_answers_503_naming_a_broker_that_does_not_answer(client, monkeypatch
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     app.conf.broker_transport_options = {}
     try:
-        response = client.get(reverse("healthz"))
+        with caplog.at_level(logging.WARNING, logger="config.health"):
+            response = client.get(reverse("healthz"))
     finally:
         app.conf.broker_url, app.conf.broker_transport_options = original
     assert response.status_code == 503
-    assert response.json()["down"] == ["broker"]
+    assert response.json() == {
+        "status": "down",
+        "down": ["broker"],
+        "checks": {"database": "ok", "broker": "down"},
+    }
+    # The reason is in the log, with the exception, not in what anyone can fetch.
+    record = next(r for r in caplog.records if r.name == "config.health")
+    assert record.getMessage() == "healthz: the broker does not answer"
+    assert record.exc_info is not None
 
 
-def test_it_answers_503_naming_a_missing_embedded_broker_folder(client, tmp_path, monkeypatch):
+def test_it_names_a_missing_embedded_broker_folder_without_its_path(
+    client, tmp_path, monkeypatch, caplog
+):
     from config.celery import app
 
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     original = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url = "filesystem://"
-    app.conf.broker_transport_options = {"data_folder_in": str(tmp_path / "gone")}
+    gone = tmp_path / "gone"
+    app.conf.broker_transport_options = {"data_folder_in": str(gone)}
     try:
-        response = client.get(reverse("healthz"))
+        with caplog.at_level(logging.WARNING, logger="config.health"):
+            response = client.get(reverse("healthz"))
     finally:
         app.conf.broker_url, app.conf.broker_transport_options = original
     assert response.status_code == 503
-    assert response.json()["down"] == ["broker"]
+    assert response.json()["checks"]["broker"] == "down"
+    assert str(tmp_path) not in response.content.decode()
+    assert str(gone) in caplog.text
 
 
 def test_it_answers_503_naming_a_database_that_does_not_answer(run_manage):
@@ -63,9 +89,14 @@ def test_it_answers_503_naming_a_database_that_does_not_answer(run_manage):
     status, body = result.stdout.strip().splitlines()[-2:]
     assert status == "503", result.stderr
     assert json.loads(body)["down"] == ["database"]
+    assert json.loads(body)["checks"]["database"] == "down"
+    # No driver message, host or port reaches the body; the log has them.
+    assert "127.0.0.1" not in body and "Error" not in body
+    assert "healthz: the database does not answer" in result.stderr
+    assert "OperationalError" in result.stderr
 
 
 def test_it_needs_no_login_and_never_redirects_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get(reverse("healthz")).status_code == 200
-    assert health.database_ok() == (True, "ok")
+    assert health.database_ok() is True

@@ -27,8 +27,9 @@ def test_setup_only_prints_a_working_admin_login(tmp_path):
 
     check = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c",
-         "from django.contrib.auth import authenticate; "
-         f"u = authenticate(username='admin', password={password!r}); "
+         "from django.contrib.auth import authenticate; from django.test import RequestFactory; "
+         "r = RequestFactory().post('/login/'); "
+         f"u = authenticate(r, username='admin', password={password!r}); "
          "print(bool(u and u.is_superuser))"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )

@@ -1,0 +1,31 @@
+"""A stored report served as a document of its own: the email rendition and the download.
+
+Both are full of inline styles by design (mail clients read no stylesheet; the download loads
+nothing), so the site's Content-Security-Policy, which allows styles from our own files only,
+would strip them. They get a policy of their own instead: inline styles and nothing else. No
+script from anywhere, no fetch of any kind, and a sandbox, so that even a style that slipped
+through could not run, submit or reach the site's cookies.
+"""
+
+from __future__ import annotations
+
+from csp.constants import NONE, UNSAFE_INLINE
+from csp.decorators import csp
+from django.http import HttpResponse
+
+STORED_DOCUMENT_POLICY: dict[str, list[str] | bool] = {
+    "default-src": [NONE],
+    "style-src": [UNSAFE_INLINE],
+    # The charts are inline SVG and the email has no image: nothing needs to be fetched.
+    "img-src": [NONE],
+    "base-uri": [NONE],
+    "form-action": [NONE],
+    "frame-ancestors": [NONE],
+    "sandbox": True,
+}
+
+
+@csp(STORED_DOCUMENT_POLICY)
+def stored_document(html: str) -> HttpResponse:
+    """A stored run's HTML, exactly as rendered, under the inline-styles-only policy."""
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
