@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.head_without_body",
     "django.middleware.security.SecurityMiddleware",
     # Early, so that every answer has the policy, also those the middlewares below give
     # themselves (a failed CSRF check, a bad host).
@@ -169,7 +170,9 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True  # a user who mistyped, then signed in, starts again from nothing
+# Not reset by a success: axes would clear every count for the address as well, so a member
+# could try four passwords on someone else's name, sign in as themselves, and go again.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "config.signin.lockout_response"  # our page, status 429
 # Successful sign-ins are not logged by axes: Django keeps each user's last_login already, and
 # the log would grow without end.

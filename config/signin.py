@@ -14,11 +14,36 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
+
+
+class _LengthCheckedUserName:
+    """Django's sign-in form sets the user name's max length after the field is built, so the
+    length is never checked: a name longer than any user's went on to authenticate(), and into
+    axes' table of attempts (255 characters), where PostgreSQL refused it with a 500. Here it is
+    an ordinary form error, before anything is counted or stored."""
+
+    fields: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        field = self.fields["username"]
+        field.validators = [*field.validators, MaxLengthValidator(field.max_length)]
+
+
+class SignInForm(_LengthCheckedUserName, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(_LengthCheckedUserName, AdminAuthenticationForm):
+    pass
 
 
 def lockout_response(

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,3 +86,17 @@ def test_the_image_builds_from_files_that_exist():
         if line.startswith("COPY ") and not line.startswith("COPY . "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hosts", ["reports.example.com", "reports.example.com,other.example",
+                                   ".example.com", "*"])  # fmt: skip
+def test_the_web_healthcheck_passes_against_production_allowed_hosts(live_server, settings, hosts):
+    settings.ALLOWED_HOSTS = hosts.split(",")
+    command = COMPOSE["services"]["web"]["healthcheck"]["test"]
+    assert command[:3] == ["CMD", "python", "-c"]
+    port = live_server.url.rsplit(":", 1)[1]
+    code = command[3].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=30, env={"DJANGO_ALLOWED_HOSTS": hosts})  # fmt: skip
+    assert result.returncode == 0, result.stderr
