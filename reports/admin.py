@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from delivery.models import Delivery, DeliveryStatus
 from delivery.selectors import delivery_summary
 from reports.models import Recipient, ReportDelivery, ReportRun, ReportSchedule
+from reports.responses import framed_document
 from reports.sending import preview_for, report_send_now, report_test_send
 
 
@@ -108,7 +109,7 @@ class RecipientAdmin(SuperuserOnly):
         recipient = get_object_or_404(Recipient, pk=pk)
         subject, html, text = preview_for(recipient=recipient)
         if request.GET.get("part") == "html":
-            return HttpResponse(html, content_type="text/html; charset=utf-8")
+            return framed_document(html)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Preview: {recipient}",

@@ -9,9 +9,10 @@ through could not run, submit or reach the site's cookies.
 
 from __future__ import annotations
 
-from csp.constants import NONE, UNSAFE_INLINE
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.decorators import csp
 from django.http import HttpResponse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 STORED_DOCUMENT_POLICY: dict[str, list[str] | bool] = {
     "default-src": [NONE],
@@ -28,4 +29,11 @@ STORED_DOCUMENT_POLICY: dict[str, list[str] | bool] = {
 @csp(STORED_DOCUMENT_POLICY)
 def stored_document(html: str) -> HttpResponse:
     """A stored run's HTML, exactly as rendered, under the inline-styles-only policy."""
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@csp({**STORED_DOCUMENT_POLICY, "frame-ancestors": [SELF]})
+@xframe_options_sameorigin
+def framed_document(html: str) -> HttpResponse:
+    """The same, to be shown in a sandboxed frame of our own pages (the admin's preview)."""
     return HttpResponse(html, content_type="text/html; charset=utf-8")

@@ -78,8 +78,13 @@ def test_the_preview_is_what_the_recipient_would_get_and_sends_nothing(admin_cli
 
     page = admin_client.get(url).content.decode()
     assert "CEO report · Portfolio ·" in page and "30,555" in page and "98,765" not in page
-    html = admin_client.get(url + "?part=html").content.decode()
+    framed = admin_client.get(url + "?part=html")
+    html = framed.content.decode()
     assert "30,555" in html and "98,765" not in html and "Unsubscribe" in html
+    # Its inline styles are allowed, and only inside a frame of our own pages.
+    policy = framed["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "frame-ancestors 'self'" in policy
+    assert "sandbox" in policy and framed["X-Frame-Options"] == "SAMEORIGIN"
     assert not Delivery.objects.exists()
 
 
