@@ -133,7 +133,9 @@ def test_the_known_files_are_read_in_one_query_for_3_or_30_notes(tmp_path):
             report = handoffs_ingest(paths=[folder])
         assert report.summary["skipped_unchanged"] == size
         counts.append(len(queries))
-    assert counts == [1, 1]
+        tables = [q["sql"] for q in queries.captured_queries if "entities_" in q["sql"]]
+        assert len(tables) == 1 and "entities_sourcefile" in tables[0]
+    assert counts[0] == counts[1]
 
 
 def test_a_skipped_file_repeats_its_problems_and_a_broken_one_still_fails(tmp_path):

@@ -63,7 +63,8 @@ class Command(BaseCommand):
                 paths=paths, dry_run=dry_run, reread=reread, keep_files=json, on_file=on_file
             )
         except OperationalError as exc:
-            # Files already read are stored (one transaction each); say what stopped the rest.
+            # Batches already committed are stored (the next run reads the rest); say what
+            # stopped it.
             raise CommandError(f"the database did not answer: {exc}".strip()) from exc
         if bar:
             bar.close()
