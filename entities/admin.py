@@ -71,13 +71,14 @@ class SnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["entity", "period_label", "currency", "warning_count", "ingested_at"]
     list_filter = ["entity", "currency", "period"]
     list_select_related = ["entity"]
-    search_fields = ["entity__slug", "entity__name", "source_path", "content_hash"]
+    search_fields = ["entity__slug", "entity__name", "display_path", "content_hash"]
     date_hierarchy = "ingested_at"
+    # Never the absolute source_path: a note is shown relative to the folder it was read from.
     readonly_fields = [
-        "entity", "source_path", "content_hash", "period", "period_label", "currency",
+        "entity", "display_path", "content_hash", "period", "period_label", "currency",
         "ingested_at", "warning_count", "problems", "raw_text",
     ]
-    exclude = ["parsed"]
+    exclude = ["parsed", "source_path"]
     inlines = [MetricInline, ItemInline, ReceivableInline]
 
 
@@ -112,7 +113,11 @@ class ReceivableAdmin(SnapshotRowAdmin):
 
 @admin.register(SourceFile)
 class SourceFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["path", "entity", "status", "read_at"]
+    # Never the absolute path (the row's key): files are shown relative to their folder.
+    list_display = ["display_path", "entity", "status", "read_at"]
     list_filter = ["status", "entity"]
-    search_fields = ["path", "entity__slug"]
-    readonly_fields = ["path", "entity", "content_hash", "status", "problems", "read_at"]
+    search_fields = ["display_path", "entity__slug"]
+    fields = readonly_fields = [
+        "display_path", "entity", "content_hash", "size", "mtime_ns", "status", "problems",
+        "read_at",
+    ]  # fmt: skip

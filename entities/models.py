@@ -8,11 +8,18 @@ from typing import Self
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
+from entities.handoff.types import METRIC_NAME_MAX_LENGTH
 from entities.periods import snapshot_is_stale
+from entities.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+def _one_of(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> Q:
+    """A CheckConstraint's condition: the column holds one of the choices (or "" if blank)."""
+    values = list(choices.values) + ([""] if blank else [])
+    return Q(**{f"{field}__in": values})
 
 
 class Persona(models.TextChoices):
@@ -32,7 +39,7 @@ class EntityKind(models.TextChoices):
 
 class Entity(models.Model):
     slug = models.SlugField(
-        max_length=50,
+        max_length=SLUG_MAX_LENGTH,
         unique=True,
         validators=[RegexValidator(SLUG_PATTERN, "Lower-case letters, digits and hyphens.")],
         help_text="The entity's id everywhere: URLs, notes, API.",
@@ -46,6 +53,9 @@ class Entity(models.Model):
     class Meta:
         ordering = ["kind", "name"]
         verbose_name_plural = "entities"
+        constraints = [
+            models.CheckConstraint(condition=_one_of("kind", EntityKind), name="entity_kind_valid")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -66,7 +76,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "entity", "persona"], name="membership_unique_user_entity_persona"
-            )
+            ),
+            models.CheckConstraint(
+                condition=_one_of("persona", Persona), name="membership_persona_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,7 +99,10 @@ class Snapshot(models.Model):
     )
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="snapshots")
-    source_path = models.CharField(max_length=1000)
+    source_path = models.CharField(max_length=1000, help_text="Absolute, on the server.")
+    display_path = models.CharField(
+        max_length=1000, blank=True, help_text="As shown: relative to the folder it was read from."
+    )
     content_hash = models.CharField(max_length=64)
     period = models.DateField(null=True, blank=True, help_text="What the numbers describe.")
     period_label = models.CharField(max_length=10, blank=True)
@@ -147,7 +163,7 @@ class Section(models.TextChoices):
 class Metric(models.Model):
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="metrics")
     section = models.CharField(max_length=20, choices=Section.choices)
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=METRIC_NAME_MAX_LENGTH)
     value = models.DecimalField(max_digits=28, decimal_places=6, null=True, blank=True)
     unit = models.CharField(max_length=20, blank=True)
     target = models.DecimalField(max_digits=28, decimal_places=6, null=True, blank=True)
@@ -158,6 +174,16 @@ class Metric(models.Model):
 
     class Meta:
         ordering = ["snapshot", "line"]
+        constraints = [
+            # The parser keeps the first of two same-named metrics and warns about the second;
+            # this is what makes that a fact of the data rather than a promise.
+            models.UniqueConstraint(
+                fields=["snapshot", "section", "name"], name="metric_unique_snapshot_section_name"
+            ),
+            models.CheckConstraint(
+                condition=_one_of("section", Section), name="metric_section_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.raw}"
@@ -187,6 +213,12 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["snapshot", "line"]
+        constraints = [
+            models.CheckConstraint(condition=_one_of("kind", ItemKind), name="item_kind_valid"),
+            models.CheckConstraint(
+                condition=_one_of("severity", Severity, blank=True), name="item_severity_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -209,20 +241,42 @@ class Receivable(models.Model):
         return f"{self.client} {self.invoice}"
 
 
-class SourceFile(models.Model):
-    """The last reading of each note file, including files too broken to make a snapshot."""
+class SourceFileStatus(models.TextChoices):
+    """How a note file read last time (the parser's ParsedHandoff.status)."""
 
-    path = models.CharField(max_length=1000, unique=True)
+    OK = "ok", "OK"
+    WARNINGS = "warnings", "Warnings"
+    ERROR = "error", "Error"
+
+
+class SourceFile(models.Model):
+    """The last reading of each note file, including files too broken to make a snapshot.
+
+    `size` and `mtime_ns` are the file's as it was read: the hourly ingest skips a file whose
+    size and mtime are unchanged without reading it (empty when they cannot be trusted).
+    """
+
+    path = models.CharField(max_length=1000, unique=True, help_text="Absolute, on the server.")
+    display_path = models.CharField(
+        max_length=1000, blank=True, help_text="As shown: relative to the folder it was read from."
+    )
     entity = models.ForeignKey(
         Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_files"
     )
     content_hash = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=10)
+    size = models.BigIntegerField(null=True, blank=True)
+    mtime_ns = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=SourceFileStatus.choices)
     problems = models.JSONField(default=list, blank=True)
     read_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_one_of("status", SourceFileStatus), name="sourcefile_status_valid"
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.path
+        return self.display_path

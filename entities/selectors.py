@@ -21,6 +21,7 @@ from entities.models import (
     Receivable,
     Snapshot,
     SourceFile,
+    SourceFileStatus,
 )
 
 
@@ -80,7 +81,9 @@ def entities_with_sources(*, entities: QuerySet[Entity]) -> QuerySet[Entity]:
     one query tells both which entities a report covers and whether anything it read from them
     changed (an edit of the entity itself moves `updated_at`)."""
     mine = Snapshot.objects.filter(entity_id=OuterRef("pk")).order_by()
-    failed = SourceFile.objects.filter(entity_id=OuterRef("pk"), status="error").order_by()
+    failed = SourceFile.objects.filter(
+        entity_id=OuterRef("pk"), status=SourceFileStatus.ERROR
+    ).order_by()
     return entities.annotate(
         snapshot_count=Subquery(mine.values("entity_id").annotate(n=Count("id")).values("n")),
         newest_id=Subquery(mine.values("entity_id").annotate(n=Max("id")).values("n")),
@@ -112,9 +115,9 @@ def receivables_of(*, snapshots: QuerySet[Snapshot]) -> QuerySet[Receivable]:
 
 def source_files_failed(*, entity_ids: Iterable[int]) -> QuerySet[SourceFile]:
     """The note files of these entities whose last reading made no snapshot."""
-    return SourceFile.objects.filter(entity_id__in=list(entity_ids), status="error").order_by(
-        "path"
-    )
+    return SourceFile.objects.filter(
+        entity_id__in=list(entity_ids), status=SourceFileStatus.ERROR
+    ).order_by("display_path")
 
 
 def snapshot_periods(*, entity_ids: Iterable[int]) -> list[tuple[dt.date, str]]:
@@ -200,7 +203,7 @@ def entity_overviews(*, user: AbstractBaseUser | AnonymousUser) -> list[EntityOv
     }
     file_errors: dict[int, int] = {}
     for entity_id, problems in SourceFile.objects.filter(
-        entity_id__in=[e.pk for e in entities], status="error"
+        entity_id__in=[e.pk for e in entities], status=SourceFileStatus.ERROR
     ).values_list("entity_id", "problems"):
         file_errors[entity_id] = file_errors.get(entity_id, 0) + len(problems)
     today = timezone.localdate()

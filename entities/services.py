@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Model, OuterRef
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from entities.handoff import ParsedHandoff, read_handoff
-from entities.handoff.types import Problem
-from entities.models import Entity, Item, ItemKind, Metric, Receivable, Snapshot, SourceFile
+from entities.handoff import (
+    ParsedHandoff,
+    Problem,
+    parse_handoff_bytes,
+    read_handoff,
+    read_handoff_bytes,
+)
+from entities.models import (
+    Entity,
+    Item,
+    ItemKind,
+    Metric,
+    Receivable,
+    Snapshot,
+    SourceFile,
+    SourceFileStatus,
+)
 
 SnapshotOutcome = Literal["created", "unchanged"] | None
 
@@ -27,21 +43,80 @@ _ITEM_SECTIONS: tuple[tuple[str, str], ...] = (
     ("next_steps", ItemKind.NEXT_STEP),
 )
 
+#: A file modified this recently may be modified again within the file system's timestamp
+#: granularity with the same size, and its stat would then look unchanged. Its size and mtime
+#: are not kept, so the next run hashes it instead (git calls these entries "racy").
+_RACY_NS = 2_000_000_000
+
+#: Notes are committed a batch at a time, each note in a savepoint of its own so that a bad
+#: one rolls back alone. A commit waits for the disk, and one per note was half of a first
+#: ingest's time on PostgreSQL (bench/ingest, 1,000 notes: 0.35x the rate of markdown with a
+#: commit per note, 0.6x or more in batches). A batch ends after this many notes or this
+#: long, so that it never holds SQLite's write lock for long; a crash loses at most the last
+#: batch, which the next run reads again (an ingest is idempotent).
+_BATCH_NOTES = 200
+_BATCH_SECONDS = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffNote:
+    """A note file found under the paths asked for.
+
+    `path` is as found from those paths (what a user typed, joined with what was found under
+    it); `key` is the absolute path on the server, SourceFile's key, never shown; and
+    `display_path` is how the note is shown: relative to the folder it was read from, or a
+    file given alone by its name.
+    """
+
+    path: Path
+    key: str
+    display_path: str
+    folder_key: str | None = None  # the folder it was found in, absolute, with a trailing "/"
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownFile:
+    """What the last reading of a note file left: enough to skip it when its bytes are the
+    same, and to repeat what was said about it then."""
+
+    pk: int
+    size: int | None
+    mtime_ns: int | None
+    content_hash: str
+    status: str
+    problems: list[dict[str, Any]]
+    slug: str | None
+    stored: bool  # a snapshot with this content exists, or the file was an error: nothing to redo
+
 
 @dataclass(slots=True)
 class FileResult:
     path: str
     parsed: ParsedHandoff
     snapshot: SnapshotOutcome = None
+    display_path: str = ""
+    #: Not parsed: its bytes were those of the last reading (same size and mtime, or same hash).
+    skipped: bool = False
 
     @property
     def status(self) -> str:
         return self.parsed.status
 
-    def to_dict(self) -> dict[str, Any]:
-        data = self.parsed.to_dict()
-        data["path"] = self.path
+    def to_dict(self, *, path: str | None = None) -> dict[str, Any]:
+        """The per-file JSON contract; `path` is the path to name the file by (default: as
+        found). A skipped file has no rows: they are its snapshot's, unchanged."""
+        if self.skipped:
+            data = {
+                "entity": self.parsed.slug,
+                "status": self.status,
+                "problems": [p.to_dict() for p in self.parsed.problems],
+            }
+        else:
+            data = self.parsed.to_dict()
+        data["path"] = self.path if path is None else path
+        data["display_path"] = self.display_path
         data["snapshot"] = self.snapshot
+        data["skipped"] = self.skipped
         return data
 
 
@@ -58,6 +133,8 @@ class IngestReport:
         self.counts[result.status] += 1
         if result.snapshot:
             self.counts[result.snapshot] += 1
+        if result.skipped:
+            self.counts["skipped"] += 1
         if keep:
             self.files.append(result)
 
@@ -70,68 +147,161 @@ class IngestReport:
             "errors": self.counts["error"],
             "snapshots_created": self.counts["created"],
             "unchanged": self.counts["unchanged"],
+            "skipped_unchanged": self.counts["skipped"],
         }
 
     @property
     def has_errors(self) -> bool:
         return self.counts["error"] > 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"files": [f.to_dict() for f in self.files], "summary": self.summary}
+    def to_dict(self, *, path_of: Callable[[FileResult], str] | None = None) -> dict[str, Any]:
+        return {
+            "files": [f.to_dict(path=path_of(f) if path_of else None) for f in self.files],
+            "summary": self.summary,
+        }
 
 
-def handoff_paths(*, paths: Iterable[Path]) -> Iterator[Path]:
-    """Each note to read: files as given, folders searched for `*.md` (hidden folders skipped).
-    A path that does not exist is yielded too, so that it is reported, not forgotten."""
-    seen: set[Path] = set()
+def handoff_notes(*, paths: Iterable[Path]) -> Iterator[HandoffNote]:
+    """Each note to read: files as given, folders searched for `*.md` (hidden files and
+    folders skipped, as are links to folders). A path that does not exist is yielded too, so
+    that it is reported, not forgotten."""
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*.md")
-                if p.is_file() and not _hidden(p.relative_to(path))
-            )
+            folder = path.resolve()
+            # A note's key is its folder's resolved path joined with where it was found:
+            # resolving each of 10,000 notes costs a system call per path component, a fifth
+            # of the hourly run (bench/ingest). Only a link to a file is resolved itself, so
+            # that a note is read once however many ways lead to it.
+            notes = [
+                HandoffNote(
+                    path=path.joinpath(*parts),
+                    key=str(Path(folder, *parts).resolve() if link else Path(folder, *parts)),
+                    display_path="/".join(parts),
+                    folder_key=f"{folder}/",
+                )
+                for parts, link in _notes_under(folder)
+            ]
         else:
-            found = [path]
-        for note in found:
-            key = note.resolve()
-            if key not in seen:
-                seen.add(key)
+            notes = [HandoffNote(path=path, key=str(path.resolve()), display_path=path.name)]
+        for note in notes:
+            if note.key not in seen:
+                seen.add(note.key)
                 yield note
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _notes_under(folder: Path) -> list[tuple[tuple[str, ...], bool]]:
+    """Each `*.md` file under folder, as (its path's parts relative to folder, whether it is a
+    link), sorted. os.scandir's entries know their type without a system call per file,
+    which Path.rglob followed by is_file() does not."""
+    found: list[tuple[tuple[str, ...], bool]] = []
+    pending: list[tuple[str, ...]] = [()]
+    while pending:
+        parts = pending.pop()
+        try:
+            with os.scandir(os.path.join(folder, *parts)) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((*parts, entry.name))
+                    elif entry.name.endswith(".md") and entry.is_file():
+                        found.append(((*parts, entry.name), entry.is_symlink()))
+        except OSError:
+            continue  # an unreadable folder has no notes we could read
+    found.sort()
+    return found
 
 
-def handoff_ingest_file(*, path: Path, dry_run: bool = False) -> FileResult:
+def _known_files(*, notes: list[HandoffNote]) -> dict[str, _KnownFile]:
+    """The last reading of each of these notes, in one query whatever their number.
+
+    Notes found in a folder are asked for by the folder (a prefix, so the query does not grow
+    with the notes); the others by their path.
+    """
+    folders = {n.folder_key for n in notes if n.folder_key and n.key.startswith(n.folder_key)}
+    lone = [n.key for n in notes if not (n.folder_key and n.key.startswith(n.folder_key))]
+    wanted = Q(path__in=lone)
+    for folder in folders:
+        wanted |= Q(path__startswith=folder)
+    rows = (
+        SourceFile.objects.filter(wanted)
+        .annotate(
+            has_snapshot=Exists(
+                Snapshot.objects.filter(
+                    entity_id=OuterRef("entity_id"), content_hash=OuterRef("content_hash")
+                )
+            )
+        )
+        .values_list(
+            "pk", "path", "size", "mtime_ns", "content_hash", "status", "problems",
+            "entity__slug", "has_snapshot",
+        )
+    )  # fmt: skip
+    return {
+        path: _KnownFile(
+            pk=pk,
+            size=size,
+            mtime_ns=mtime_ns,
+            content_hash=content_hash,
+            status=status,
+            problems=problems,
+            slug=slug,
+            stored=has_snapshot or status == SourceFileStatus.ERROR,
+        )
+        for pk, path, size, mtime_ns, content_hash, status, problems, slug, has_snapshot in rows
+    }
+
+
+def handoff_ingest_file(
+    *, note: HandoffNote, known: _KnownFile | None = None, dry_run: bool = False
+) -> FileResult:
     """Read one note; unless dry_run, store it as a new snapshot of its entity when it changed.
 
-    1. Read and parse (never raises: an unreadable file becomes an error problem).
-    2. A file with errors makes no snapshot; its problems are kept on its SourceFile row.
-    3. Otherwise, in one transaction: find or create the entity, skip if a snapshot with the
+    1. A file whose size and mtime are those of its last reading is skipped unread; one whose
+       bytes hash as they did then is skipped unparsed (its size and mtime are updated). What
+       was said of it then is said again.
+    2. Otherwise read and parse (never raises: an unreadable file becomes an error problem).
+    3. A file with errors makes no snapshot; its problems are kept on its SourceFile row.
+    4. Otherwise, in one transaction: find or create the entity, skip if a snapshot with the
        same content hash exists, else write the snapshot with all its rows.
     """
-    parsed, text, raw = read_handoff(path)
-    result = FileResult(path=str(path), parsed=parsed)
     if dry_run:
-        return result
+        parsed, _text, _raw = read_handoff(note.path, shown_as=note.display_path)
+        return FileResult(path=str(note.path), parsed=parsed, display_path=note.display_path)
+    # Stat before reading: a change after the stat is then seen by the next run.
+    try:
+        info: os.stat_result | None = note.path.stat()
+    except OSError:
+        info = None
+    size, mtime_ns = _trusted_stat(info)
+    unchanged_stat = size is not None and known and (known.size, known.mtime_ns) == (size, mtime_ns)
+    if known and known.stored and unchanged_stat:
+        return _skipped(note, known)
+    raw, failed = read_handoff_bytes(note.path, shown_as=note.display_path)
     content_hash = hashlib.sha256(raw).hexdigest() if raw is not None else ""
+    if known and known.stored and raw is not None and content_hash == known.content_hash:
+        with transaction.atomic():
+            SourceFile.objects.filter(pk=known.pk).update(size=size, mtime_ns=mtime_ns)
+        return _skipped(note, known)
+    if failed is not None:
+        parsed, text = failed, None
+    else:
+        parsed, text = parse_handoff_bytes(raw or b"", path=note.display_path)
+    result = FileResult(path=str(note.path), parsed=parsed, display_path=note.display_path)
+    seen = _SeenFile(note=note, content_hash=content_hash, size=size, mtime_ns=mtime_ns)
     if parsed.has_errors or text is None or parsed.slug is None:
         # Kept against its entity when the file name still says which one it is, so the
         # dashboard counts the problem where the owner will look.
-        known = Entity.objects.filter(slug=parsed.slug).first() if parsed.slug else None
-        _source_file_record(path=path, parsed=parsed, content_hash=content_hash, entity=known)
+        entity = Entity.objects.filter(slug=parsed.slug).first() if parsed.slug else None
+        with transaction.atomic():
+            _source_file_record(seen=seen, parsed=parsed, entity=entity)
         return result
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                entity, snapshot_created = _snapshot_store(
-                    parsed=parsed, text=text, content_hash=content_hash, path=path
-                )
-                _source_file_record(
-                    path=path, parsed=parsed, content_hash=content_hash, entity=entity
-                )
+                entity, snapshot_created = _snapshot_store(parsed=parsed, text=text, seen=seen)
+                _source_file_record(seen=seen, parsed=parsed, entity=entity)
             break
         except IntegrityError:
             # Another ingest created the same entity or snapshot between our read and our
@@ -142,27 +312,66 @@ def handoff_ingest_file(*, path: Path, dry_run: bool = False) -> FileResult:
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class _SeenFile:
+    note: HandoffNote
+    content_hash: str
+    size: int | None
+    mtime_ns: int | None
+
+
+def _trusted_stat(info: os.stat_result | None) -> tuple[int | None, int | None]:
+    if info is None or time.time_ns() - info.st_mtime_ns < _RACY_NS:
+        return None, None
+    return info.st_size, info.st_mtime_ns
+
+
+def _skipped(note: HandoffNote, known: _KnownFile) -> FileResult:
+    problems = [
+        Problem(p.get("line"), p.get("severity", "warning"), p.get("message", ""))
+        for p in known.problems
+    ]
+    parsed = ParsedHandoff(path=note.display_path, slug=known.slug, problems=problems)
+    snapshot: SnapshotOutcome = None if known.status == SourceFileStatus.ERROR else "unchanged"
+    return FileResult(
+        path=str(note.path),
+        parsed=parsed,
+        snapshot=snapshot,
+        display_path=note.display_path,
+        skipped=True,
+    )
+
+
 def handoffs_ingest(
     *,
     paths: Iterable[Path],
     dry_run: bool = False,
+    reread: bool = False,
     keep_files: bool = True,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> IngestReport:
-    """Read every note under paths, one transaction per file: a bad file never stops the rest."""
+    """Read every note under paths, each in a savepoint of its own: a bad file never stops the
+    rest nor leaves half a snapshot. Unchanged files are skipped (see handoff_ingest_file)
+    unless `reread`. Notes are committed a batch at a time (see _BATCH_NOTES)."""
     report = IngestReport()
-    with contextlib.nullcontext() if dry_run else _relaxed_commit_durability():
-        for path in handoff_paths(paths=paths):
-            result = handoff_ingest_file(path=path, dry_run=dry_run)
-            report.add(result, keep=keep_files)
-            if on_file is not None:
-                on_file(result)
+    notes = list(handoff_notes(paths=paths))
+    known = {} if dry_run or reread else _known_files(notes=notes)
+    done = 0
+    while done < len(notes):
+        with contextlib.nullcontext() if dry_run else transaction.atomic():
+            started = time.monotonic()
+            for note in notes[done : done + _BATCH_NOTES]:
+                done += 1
+                result = handoff_ingest_file(note=note, known=known.get(note.key), dry_run=dry_run)
+                report.add(result, keep=keep_files)
+                if on_file is not None:
+                    on_file(result)
+                if time.monotonic() - started > _BATCH_SECONDS:
+                    break
     return report
 
 
-def _snapshot_store(
-    *, parsed: ParsedHandoff, text: str, content_hash: str, path: Path
-) -> tuple[Entity, bool]:
+def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tuple[Entity, bool]:
     assert parsed.slug is not None
     # Plain queries rather than get_or_create: we are already inside the file's transaction,
     # and its savepoints would double the queries per note (see bench/ingest).
@@ -170,7 +379,7 @@ def _snapshot_store(
         Entity.objects.filter(slug=parsed.slug)
         .annotate(
             has_this_note=Exists(
-                Snapshot.objects.filter(entity=OuterRef("pk"), content_hash=content_hash)
+                Snapshot.objects.filter(entity=OuterRef("pk"), content_hash=seen.content_hash)
             )
         )
         .first()
@@ -186,8 +395,9 @@ def _snapshot_store(
     problems = [p.to_dict() for p in parsed.problems]
     snapshot = Snapshot.objects.create(
         entity=entity,
-        source_path=str(path.resolve()),
-        content_hash=content_hash,
+        source_path=seen.note.key,
+        display_path=seen.note.display_path,
+        content_hash=seen.content_hash,
         period=parsed.period,
         period_label=parsed.period_label or "",
         currency=parsed.currency,
@@ -198,102 +408,30 @@ def _snapshot_store(
         warning_count=len(problems),
         ingested_at=timezone.now(),
     )
-    _rows_insert(
-        Metric,
-        ["snapshot", "section", "name", "value", "unit", "target", "period", "notes", "raw",
-         "line"],
-        [
-            (snapshot.pk, m.section, m.name[:300], m.value, m.unit[:20], m.target,
-             (m.period or "")[:100], m.notes, m.raw[:300], m.line)
-            for m in parsed.metrics
-        ],
-    )
-    _rows_insert(
-        Item,
-        ["snapshot", "kind", "text", "severity", "resolved", "line"],
-        [
-            (snapshot.pk, kind, row.text, row.severity or "", row.resolved, row.line)
-            for attribute, kind in _ITEM_SECTIONS
-            for row in getattr(parsed, attribute)
-        ],
-    )
-    _rows_insert(
-        Receivable,
-        ["snapshot", "client", "invoice", "amount", "unit", "due", "status", "line"],
-        [
-            (snapshot.pk, r.client[:300], r.invoice[:100], r.amount, r.unit[:20], r.due,
-             r.status[:100], r.line)
-            for r in parsed.receivables
-        ],
-    )
+    Metric.objects.bulk_create(
+        Metric(
+            snapshot=snapshot, section=m.section, name=m.name, value=m.value, unit=m.unit[:20],
+            target=m.target, period=(m.period or "")[:100], notes=m.notes, raw=m.raw[:300],
+            line=m.line,
+        )
+        for m in parsed.metrics
+    )  # fmt: skip
+    Item.objects.bulk_create(
+        Item(
+            snapshot=snapshot, kind=kind, text=row.text, severity=row.severity or "",
+            resolved=row.resolved, line=row.line,
+        )
+        for attribute, kind in _ITEM_SECTIONS
+        for row in getattr(parsed, attribute)
+    )  # fmt: skip
+    Receivable.objects.bulk_create(
+        Receivable(
+            snapshot=snapshot, client=r.client[:300], invoice=r.invoice[:100], amount=r.amount,
+            unit=r.unit[:20], due=r.due, status=r.status[:100], line=r.line,
+        )
+        for r in parsed.receivables
+    )  # fmt: skip
     return entity, True
-
-
-@contextlib.contextmanager
-def _relaxed_commit_durability() -> Iterator[None]:
-    """On PostgreSQL, let each file's commit return before its WAL reaches the disk.
-
-    A crash may then lose the last few ingests, never half of one (each file's transaction
-    stays atomic), and the next scheduled run reads those notes again: an ingest is
-    idempotent. It saves a disk flush per note, most of PostgreSQL's commit time
-    (bench/ingest). The session's setting is restored afterwards.
-    """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
-
-
-def _rows_insert(model: type[Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert a snapshot's rows: COPY on PostgreSQL, multi-row INSERTs elsewhere.
-
-    bulk_create spends most of an ingest compiling SQL for each of the ~40 rows a note has
-    (bench/ingest: about two thirds of the time per note). These rows are plain values the
-    parser already typed, so no per-row compiling is needed; on SQLite decimals and dates still
-    go through their fields' own conversion, and batches respect its limit on parameters.
-    """
-    if not rows:
-        return
-    meta = model._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    convert = [
-        (i, field)
-        for i, field in enumerate(model_fields)
-        if field.get_internal_type() in ("DecimalField", "DateField")
-    ]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(field.column) for field in model_fields)
-    if connection.vendor == "postgresql":
-        # COPY: one statement whatever the row count, typed by psycopg, no SQL to build.
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    one_row = f"({', '.join(['%s'] * len(fields))})"
-    batch = max(1, connection.ops.bulk_batch_size(model_fields, rows))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            params: list[Any] = []
-            for row in chunk:
-                values = list(row)
-                for i, field in convert:
-                    values[i] = field.get_db_prep_save(values[i], connection)
-                params.extend(values)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one_row] * len(chunk)),
-                params,
-            )
 
 
 def _parsed_extras(parsed: ParsedHandoff) -> dict[str, Any]:
@@ -310,23 +448,26 @@ def _parsed_extras(parsed: ParsedHandoff) -> dict[str, Any]:
     }
 
 
-def _source_file_record(
-    *, path: Path, parsed: ParsedHandoff, content_hash: str, entity: Entity | None
-) -> None:
-    problems: list[Problem] = parsed.problems
+def _source_file_record(*, seen: _SeenFile, parsed: ParsedHandoff, entity: Entity | None) -> None:
     # One upsert instead of update_or_create's lock, savepoint and insert.
     SourceFile.objects.bulk_create(
         [
             SourceFile(
-                path=str(path.resolve()),
+                path=seen.note.key,
+                display_path=seen.note.display_path,
                 entity=entity,
-                content_hash=content_hash,
+                content_hash=seen.content_hash,
+                size=seen.size,
+                mtime_ns=seen.mtime_ns,
                 status=parsed.status,
-                problems=[p.to_dict() for p in problems],
+                problems=[p.to_dict() for p in parsed.problems],
                 read_at=timezone.now(),
             )
         ],
         update_conflicts=True,
         unique_fields=["path"],
-        update_fields=["entity", "content_hash", "status", "problems", "read_at"],
-    )
+        update_fields=[
+            "display_path", "entity", "content_hash", "size", "mtime_ns", "status", "problems",
+            "read_at",
+        ],
+    )  # fmt: skip

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -81,19 +80,6 @@ def report_scope_for(*, user: User, slug: str | None = None) -> ReportScope:
     return report_scope(entities=visible)
 
 
-def display_path(path: str, prefixes: Sequence[str] | None = None) -> str:
-    """A note's path as people know it: relative to the handoff folder it was read from."""
-    for prefix in prefixes if prefixes is not None else _path_prefixes():
-        if path.startswith(prefix):
-            return path.removeprefix(prefix)
-    return path
-
-
-def _path_prefixes() -> list[str]:
-    return [f"{Path(root).resolve().as_posix()}/"
-            for root in (*settings.HANDOFF_DIRS, settings.BASE_DIR)]  # fmt: skip
-
-
 def report_data_load(
     *,
     entities: Sequence[EntityRef],
@@ -119,12 +105,11 @@ def report_data_load(
         return snapshots_newest(entity_ids=ids, as_of=as_of, depth=depth)
 
     headers = newest(needs.depth).values_list(
-        "id", "entity_id", "period", "period_label", "currency", "source_path", "ingested_at",
+        "id", "entity_id", "period", "period_label", "currency", "display_path", "ingested_at",
         "problems", "newest_rank",
     )  # fmt: skip
     by_id: dict[int, SnapshotData] = {}
     rank_of: dict[int, int] = {}
-    prefixes = _path_prefixes()
     for pk, entity_id, period, label, currency, path, ingested, problems, rank in headers:
         rank_of[pk] = rank
         by_id[pk] = SnapshotData(
@@ -133,7 +118,7 @@ def report_data_load(
             period=period,
             period_label=label,
             currency=currency,
-            path=display_path(path, prefixes),
+            path=path,
             ingested_at=ingested,
             # Only the newest note can be stale; older ones are simply history.
             stale=rank == 1 and snapshot_is_stale(
@@ -190,10 +175,10 @@ def report_data_load(
     files: tuple[SourceFileData, ...] = ()
     if needs.source_files:
         files = tuple(
-            SourceFileData(entity_id, display_path(path), status, _problems(problems), read_at)
+            SourceFileData(entity_id, path, status, _problems(problems), read_at)
             for entity_id, path, status, problems, read_at in source_files_failed(
                 entity_ids=ids
-            ).values_list("entity_id", "path", "status", "problems", "read_at")
+            ).values_list("entity_id", "display_path", "status", "problems", "read_at")
         )
     return ReportData(scope, tuple(entities), histories, as_of, today, files)
 

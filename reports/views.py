@@ -22,7 +22,7 @@ from entities.selectors import personas_held, snapshot_visible_get
 from reports.models import Recipient, ReportRun, ReportView
 from reports.registry import REGISTRY
 from reports.responses import stored_document
-from reports.selectors import display_path, report_run_visible_get, report_scope_for
+from reports.selectors import report_run_visible_get, report_scope_for
 from reports.sending import recipient_from_token, recipient_unsubscribe
 from reports.services import report_render, report_request
 
@@ -160,7 +160,7 @@ def report_source(request: HttpRequest, pk: int) -> HttpResponse:
         "reports/source.html",
         {
             "snapshot": snapshot,
-            "path": display_path(snapshot.source_path),
+            "path": snapshot.display_path,
             "lines": [(n, text, problems.get(n, "")) for n, text in enumerate(lines, start=1)],
         },
     )

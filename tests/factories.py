@@ -58,6 +58,7 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
     source_path = factory.LazyAttribute(
         lambda s: f"/srv/notes/{s.period_label or 'undated'}/{s.entity.slug}.md"
     )
+    display_path = factory.LazyAttribute(lambda s: s.source_path.removeprefix("/srv/notes/"))
     content_hash = factory.Sequence(lambda n: f"{n:064x}")
     currency = "USD"
     raw_text = factory.LazyAttribute(lambda s: "\n".join(f"line {n}" for n in range(1, 80)))

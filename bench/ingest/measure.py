@@ -1,15 +1,20 @@
 """One measurement, in a process of its own: `measure.py N WORKDIR` prints one JSON line.
 
-1. Generate N notes from the example portfolio (each a distinct entity, numbers varied).
+1. Generate N notes from the example portfolio (each a distinct entity, numbers varied),
+   last modified an hour ago, as notes that change a few times a month are.
 2. Time markdown rendering and parsing of all N, one pass each.
-3. Migrate a fresh database and time the full ingest once, counting queries.
+3. Migrate a fresh database and time the first ingest, counting queries.
+4. Time the hourly re-ingest (the Celery task's own code) of the N notes, unchanged: twice,
+   the faster kept, counting the queries of the last.
 (Each step is warmed up first on the example notes, under other slugs.)
-4. Report peak memory of the whole process.
+5. Beside each timed step, a fixed pure-Python loop (the yardstick): how fast the machine
+   itself was meanwhile. Report peak memory of the whole process.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import resource
@@ -22,6 +27,7 @@ import django
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 EXAMPLES = sorted((ROOT / "examples" / "handoffs").rglob("*.md"))
+AN_HOUR_AGO_NS = time.time_ns() - 3600 * 10**9
 NUMBER = re.compile(r"(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)(?![\w-])")
 
 
@@ -46,12 +52,23 @@ def generate(count: int, folder: Path, prefix: str = "entity") -> list[Path]:
         path = folder / f"{n // 1000:03d}" / f"{prefix}-{n}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(AN_HOUR_AGO_NS, AN_HOUR_AGO_NS))
         paths.append(path)
     return paths
 
 
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
+
+
+def yardstick() -> float:
+    """The same fixed pure-Python work every time: a shared machine's speed can swing by half,
+    and this says how fast it was while the ingest was timed."""
+    started = time.perf_counter()
+    total = 0
+    for n in range(100_000):
+        total += n * n
+    return time.perf_counter() - started
 
 
 def timed(work) -> float:
@@ -86,18 +103,22 @@ def main() -> None:
         for text, path in zip(texts, paths, strict=True):
             parse_handoff(text, path=str(path))
 
-    render_s, parse_s = timed(render_all), timed(parse_all)
+    sticks = [yardstick()]
+    render_s = timed(render_all)
+    sticks.append(yardstick())
+    parse_s = timed(parse_all)
+    sticks.append(yardstick())
     texts.clear()  # the ingest reads the files itself; keep peak memory the ingest's own
-
-    import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     from entities.models import Snapshot
     from entities.services import handoffs_ingest
+    from entities.tasks import ingest_handoffs
 
     call_command("migrate", verbosity=0)
     handoffs_ingest(paths=[warm], keep_files=False)
@@ -112,8 +133,22 @@ def main() -> None:
     with connection.execute_wrapper(count_queries):
         report = handoffs_ingest(paths=[notes], keep_files=False)
     ingest_s = time.perf_counter() - start
+    sticks.append(yardstick())
     assert report.summary["snapshots_created"] == count, report.summary
     assert Snapshot.objects.count() == count + len(warm_paths)
+    first_queries = queries
+
+    # The hourly run: the task itself, over HANDOFF_DIR, every note unchanged.
+    settings.HANDOFF_DIRS = [notes]
+    reingest: list[float] = []
+    for _ in range(2):
+        queries = 0
+        start = time.perf_counter()
+        with connection.execute_wrapper(count_queries):
+            summary = ingest_handoffs()
+        reingest.append(time.perf_counter() - start)
+        sticks.append(yardstick())
+        assert summary["skipped_unchanged"] == count, summary
     print(
         json.dumps(
             {
@@ -121,7 +156,10 @@ def main() -> None:
                 "render_per_s": rate(count, render_s),
                 "parse_per_s": rate(count, parse_s),
                 "ingest_per_s": rate(count, ingest_s),
-                "queries_per_note": queries / count,
+                "queries_per_note": first_queries / count,
+                "reingest_s": min(reingest),
+                "reingest_queries": queries,
+                "yardstick_ms": sorted(sticks)[len(sticks) // 2] * 1000,
                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
         )

@@ -3,8 +3,16 @@
 See docs/handoff-format.md for the format note authors follow.
 """
 
-from .parser import DEFAULT_MAX_BYTES, SECTION_ALIASES, parse_handoff, read_handoff
+from .parser import (
+    DEFAULT_MAX_BYTES,
+    SECTION_ALIASES,
+    parse_handoff,
+    parse_handoff_bytes,
+    read_handoff,
+    read_handoff_bytes,
+)
 from .types import (
+    METRIC_NAME_MAX_LENGTH,
     ItemRow,
     MetricRow,
     NarrativeSection,
@@ -17,6 +25,7 @@ from .values import ParsedValue, parse_date, parse_severity, parse_value
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "METRIC_NAME_MAX_LENGTH",
     "SECTION_ALIASES",
     "ItemRow",
     "MetricRow",
@@ -28,7 +37,9 @@ __all__ = [
     "format_decimal",
     "parse_date",
     "parse_handoff",
+    "parse_handoff_bytes",
     "parse_severity",
     "parse_value",
     "read_handoff",
+    "read_handoff_bytes",
 ]

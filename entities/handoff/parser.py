@@ -17,7 +17,11 @@ from typing import Any
 
 import yaml
 
+from entities.periods import MONTH_LABEL_RE
+from entities.slugs import SLUG_MAX_LENGTH, slug_is_valid
+
 from .types import (
+    METRIC_NAME_MAX_LENGTH,
     ItemRow,
     MetricRow,
     NarrativeSection,
@@ -34,7 +38,14 @@ from .values import (
     strip_emphasis,
 )
 
-__all__ = ["DEFAULT_MAX_BYTES", "SECTION_ALIASES", "parse_handoff", "read_handoff"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "SECTION_ALIASES",
+    "parse_handoff",
+    "parse_handoff_bytes",
+    "read_handoff",
+    "read_handoff_bytes",
+]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -122,16 +133,13 @@ _SEVERITY_TAG_RE = re.compile(
     "[ \t]*(?:[-\u2013\u2014:][ \t]+)?",
     re.IGNORECASE,
 )
-_SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NON_SLUG_RE = re.compile(r"[^a-z0-9]+")
-_PERIOD_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 _PERIOD_DAY_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _CURRENCY_RE = re.compile(r"[A-Za-z]{3}")
 _RECEIVABLE_BULLET_SPLIT_RE = re.compile("[ \t]+[\u2014\u2013|][ \t]+|[ \t]+-[ \t]+")
 _DUE_PREFIX_RE = re.compile(r"due(?: on)?:?[ \t]+", re.IGNORECASE)
 _INVOICE_RE = re.compile(r"#?[A-Za-z]{0,6}[-#]?\d[\w/-]*")
 
-_MAX_SLUG = 50
 _QUOTE_MAX = 60
 
 
@@ -338,11 +346,11 @@ def _parse_front_matter(lines: list[str], state: _State) -> tuple[_FrontMatter, 
                 continue  # "slug:" left empty: fall back to the file name
             fm.slug_given = True
             text = _scalar_text(value) if not isinstance(value, (bool, float)) else None
-            if text is None or len(text) > _MAX_SLUG or not _SLUG_RE.fullmatch(text):
+            if text is None or not slug_is_valid(text):
                 state.error(
                     line,
                     f"slug {_quote(str(value))} is not valid: use lower-case letters, digits "
-                    f"and single hyphens, at most {_MAX_SLUG} characters",
+                    f"and single hyphens, at most {SLUG_MAX_LENGTH} characters",
                 )
             else:
                 fm.slug = text
@@ -383,7 +391,7 @@ def _read_period(value: Any, line: int, fm: _FrontMatter, state: _State) -> None
         fm.period, fm.period_label = value, value.isoformat()
         return
     text = str(value).strip() if isinstance(value, str) else ""
-    if m := _PERIOD_MONTH_RE.fullmatch(text):
+    if m := MONTH_LABEL_RE.fullmatch(text):
         year, month = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12 and year >= 1:
             fm.period, fm.period_label = datetime.date(year, month, 1), text
@@ -412,10 +420,10 @@ def _resolve_slug(fm: _FrontMatter, path: str, state: _State) -> str | None:
     slug = _slug_from_path(path)
     if slug is None:
         return None
-    if not slug or len(slug) > _MAX_SLUG:
+    if not slug or len(slug) > SLUG_MAX_LENGTH:
         state.error(
             None,
-            f"cannot make a valid slug (at most {_MAX_SLUG} characters) from the file name "
+            f"cannot make a valid slug (at most {SLUG_MAX_LENGTH} characters) from the file name "
             f"{_quote(path)}; add 'slug:' to the front matter",
         )
         return None
@@ -435,6 +443,13 @@ def _add_metric(
     notes: str,
     line: int,
 ) -> None:
+    if len(name) > METRIC_NAME_MAX_LENGTH:
+        state.warn(
+            line,
+            f"metric name {_quote(name)} is longer than {METRIC_NAME_MAX_LENGTH} characters; "
+            "the rest is cut",
+        )
+        name = name[:METRIC_NAME_MAX_LENGTH].rstrip()
     key = (section, _name_key(name))
     first = state.seen_metrics.get(key)
     if first is not None:
@@ -958,7 +973,7 @@ def _failed(path: Path, message: str, line: int | None = None) -> ParsedHandoff:
 
 
 def _valid_or_none(slug: str | None) -> str | None:
-    if slug and len(slug) <= _MAX_SLUG and _SLUG_RE.fullmatch(slug):
+    if slug and slug_is_valid(slug):
         return slug
     return None
 
@@ -969,7 +984,7 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 
 
 def read_handoff(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, shown_as: str | None = None
 ) -> tuple[ParsedHandoff, str | None, bytes | None]:
     """Read and parse a note file; returns ``(parsed, text, raw_bytes)``.
 
@@ -979,36 +994,57 @@ def read_handoff(
     and line endings normalised to ``\\n`` (None unless the file was parsed).
     Never raises: unreadable, oversized, empty (or whitespace-only), binary and
     non-UTF-8 files give a result with a single error problem and no data.
+    ``shown_as`` is the path the result names (default: ``path``).
     """
+    data, failed = read_handoff_bytes(path, max_bytes=max_bytes, shown_as=shown_as)
+    if failed is not None:
+        return failed, None, data
+    assert data is not None
+    parsed, text = parse_handoff_bytes(data, path=shown_as or str(path))
+    return parsed, text, data
+
+
+def read_handoff_bytes(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, shown_as: str | None = None
+) -> tuple[bytes | None, ParsedHandoff | None]:
+    """A note file's bytes, unparsed: ``(data, None)``, or ``(None, failed result)`` when it
+    is missing, not a regular file, unreadable or over ``max_bytes``. Never raises."""
     path = Path(path)
+    shown = Path(shown_as) if shown_as is not None else path
     try:
         info = path.stat()
     except OSError as exc:
-        return _failed(path, f"cannot read file: {exc.strerror or exc}"), None, None
+        return None, _failed(shown, f"cannot read file: {exc.strerror or exc}")
     if not stat.S_ISREG(info.st_mode):
-        return _failed(path, "not a regular file"), None, None
+        return None, _failed(shown, "not a regular file")
     size = info.st_size
     if size > max_bytes:
-        return _failed(path, f"file is {size} bytes; the limit is {max_bytes}"), None, None
+        return None, _failed(shown, f"file is {size} bytes; the limit is {max_bytes}")
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return _failed(path, f"cannot read file: {exc.strerror or exc}"), None, None
+        return None, _failed(shown, f"cannot read file: {exc.strerror or exc}")
     if len(data) > max_bytes:
-        return _failed(path, f"file is larger than the limit of {max_bytes} bytes"), None, None
+        return None, _failed(shown, f"file is larger than the limit of {max_bytes} bytes")
+    return data, None
+
+
+def parse_handoff_bytes(data: bytes, *, path: str) -> tuple[ParsedHandoff, str | None]:
+    """Decode and parse a note's bytes; returns ``(parsed, text)`` as read_handoff does.
+    Empty, binary and non-UTF-8 bytes give a single error problem and no text."""
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if not body.strip():
-        return _failed(path, "file is empty"), None, data
+        return _failed(Path(path), "file is empty"), None
     nul = body.find(b"\x00")
     if nul != -1:
         line = _line_of_offset(body, nul)
-        return _failed(path, "file is binary (contains NUL bytes)", line), None, data
+        return _failed(Path(path), "file is binary (contains NUL bytes)", line), None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = _line_of_offset(body, exc.start)
-        return _failed(path, "file is not valid UTF-8", line), None, data
+        return _failed(Path(path), "file is not valid UTF-8", line), None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return parse_handoff(text, path=str(path)), text, data
+    return parse_handoff(text, path=path), text

@@ -17,6 +17,10 @@ Severity = Literal["critical", "high", "medium", "low"]
 ProblemSeverity = Literal["error", "warning"]
 Status = Literal["ok", "warnings", "error"]
 
+#: The longest metric name kept (the store's column). The parser cuts a longer one, and tells
+#: duplicates apart by the name as cut, so two names that differ only past the cut are one.
+METRIC_NAME_MAX_LENGTH = 300
+
 
 def format_decimal(value: Decimal | None) -> str | None:
     """Render a Decimal as a plain string: no exponent, no trailing zero noise.

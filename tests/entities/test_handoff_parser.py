@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from entities.handoff import (
+    METRIC_NAME_MAX_LENGTH,
     ItemRow,
     MetricRow,
     ParsedHandoff,
@@ -536,6 +537,19 @@ def test_it_warns_about_a_duplicate_metric_and_keeps_the_first() -> None:
         (5, "warning", "duplicate metric 'revenue' in kpis; first on line 4"),
         (7, "warning", "duplicate metric 'REVENUE' in kpis; first on line 4"),
     ]
+
+
+def test_a_too_long_name_is_cut_and_names_alike_up_to_the_cut_are_one() -> None:
+    stem = "Revenue from " + "very " * 60
+    parsed = parse(f"## KPIs\n- {stem}east: 10\n- {stem}west: 20\n")
+    (row,) = parsed.metrics
+    assert len(row.name) <= METRIC_NAME_MAX_LENGTH and row.value == Decimal(10)
+    assert [(p.line, p.severity) for p in parsed.problems] == [
+        (2, "warning"), (3, "warning"), (3, "warning"),
+    ]
+    assert "longer than 300 characters" in parsed.problems[0].message
+    assert parsed.problems[2].message.startswith("duplicate metric")
+    assert parsed.problems[2].message.endswith("in kpis; first on line 2")
 
 
 def test_it_warns_about_a_row_without_a_metric_name() -> None:

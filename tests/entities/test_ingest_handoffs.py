@@ -127,6 +127,7 @@ def test_json_prints_exactly_the_contract_and_nothing_else(tmp_path):
     assert code == 0
     assert document["summary"] == {
         "files": 1, "ok": 0, "warnings": 1, "errors": 0, "snapshots_created": 1, "unchanged": 0,
+        "skipped_unchanged": 0,
     }
     (entry,) = document["files"]
     assert entry["entity"] == "qos" and entry["status"] == "warnings"
@@ -209,6 +210,27 @@ def test_warnings_alone_do_not_fail_and_ragged_rows_and_duplicates_are_named(tmp
     assert f"{note}:6: warning:" in err  # the ragged row
     assert f"{note}:7: warning: duplicate metric 'Clients'" in err
     assert Metric.objects.get(name="Clients").value == 14  # the first one wins
+
+
+def test_names_alike_up_to_the_stores_length_make_one_metric_not_a_failed_file(tmp_path):
+    stem = "Revenue from " + "very " * 60
+    note = write(tmp_path, "qos.md", f"# QOS\n\n## KPIs\n- {stem}east: 10\n- {stem}west: 20\n")
+
+    code, out, err = ingest(str(note))
+
+    assert code == 0 and "1 snapshots created" in out
+    assert f"{note}:5: warning: duplicate metric" in err
+    assert Metric.objects.get().value == 10
+
+
+def test_the_planted_duplicate_in_the_example_dc_note_keeps_its_first_row_and_names_the_line():
+    november = EXAMPLES / "2026-11" / "dc.md"
+
+    code, _out, err = ingest(str(november))
+
+    assert code == 0
+    assert f"{november}:25: warning: duplicate metric 'Billable utilisation'" in err
+    assert Metric.objects.get(name="Billable utilisation").value == 76
 
 
 def test_a_missing_path_is_reported_not_ignored(tmp_path):

@@ -1,4 +1,4 @@
-"""`ingest_handoffs [PATH ...] [--dry-run] [--json]`: read handoff notes into snapshots."""
+"""`ingest_handoffs [PATH ...] [--dry-run] [--reread] [--json]`: read notes into snapshots."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
 
-from entities.services import FileResult, IngestReport, handoff_paths, handoffs_ingest
+from entities.services import FileResult, IngestReport, handoff_notes, handoffs_ingest
 
 PROGRESS_FROM = 20  # files; fewer finish before a bar would help
 
@@ -28,12 +28,28 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="parse and report; write nothing"
         )
         parser.add_argument(
+            "--reread",
+            action="store_true",
+            help="parse every file, even those whose bytes are unchanged since the last run",
+        )
+        parser.add_argument(
             "--json", action="store_true", help="print one JSON document on stdout, nothing else"
         )
 
-    def handle(self, *args: Any, paths: list[Path], dry_run: bool, json: bool, **opts: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        paths: list[Path],
+        dry_run: bool,
+        reread: bool,
+        json: bool,
+        **opts: Any,
+    ) -> None:
+        # A path the user typed is theirs to see again; HANDOFF_DIR's are the server's, so
+        # its notes are named relative to it.
+        self.shown = _as_found if paths else _relative
         paths = paths or list(settings.HANDOFF_DIRS)
-        total = sum(1 for _ in handoff_paths(paths=paths))
+        total = sum(1 for _ in handoff_notes(paths=paths))
         bar = _ProgressBar(total) if total >= PROGRESS_FROM and sys.stderr.isatty() else None
 
         def on_file(result: FileResult) -> None:
@@ -44,23 +60,25 @@ class Command(BaseCommand):
 
         try:
             report = handoffs_ingest(
-                paths=paths, dry_run=dry_run, keep_files=json, on_file=on_file
+                paths=paths, dry_run=dry_run, reread=reread, keep_files=json, on_file=on_file
             )
         except OperationalError as exc:
-            # Files already read are stored (one transaction each); say what stopped the rest.
+            # Batches already committed are stored (the next run reads the rest); say what
+            # stopped it.
             raise CommandError(f"the database did not answer: {exc}".strip()) from exc
         if bar:
             bar.close()
         if json:
-            self.stdout.write(_json_dumps(report.to_dict()))
+            self.stdout.write(_json_dumps(report.to_dict(path_of=self.shown)))
         else:
             self.stdout.write(self._summary_line(report, dry_run=dry_run))
         if report.has_errors:
             sys.exit(1)
 
     def _print_problems(self, result: FileResult) -> None:
+        path = self.shown(result)
         for problem in result.parsed.problems:
-            where = f"{result.path}:{problem.line}" if problem.line else result.path
+            where = f"{path}:{problem.line}" if problem.line else path
             style = self.style.ERROR if problem.severity == "error" else self.style.WARNING
             self.stderr.write(f"{where}: {problem.severity}: {problem.message}", style_func=style)
 
@@ -72,7 +90,18 @@ class Command(BaseCommand):
         )
         if dry_run:
             return f"{line} (dry run: nothing written)."
-        return f"{line}; {s['snapshots_created']} snapshots created, {s['unchanged']} unchanged."
+        return (
+            f"{line}; {s['snapshots_created']} snapshots created, {s['unchanged']} unchanged, "
+            f"{s['skipped_unchanged']} skipped (bytes unchanged since the last run)."
+        )
+
+
+def _as_found(result: FileResult) -> str:
+    return result.path
+
+
+def _relative(result: FileResult) -> str:
+    return result.display_path
 
 
 def _json_dumps(data: dict[str, Any]) -> str:
