@@ -44,6 +44,9 @@ KNOWN_VARIABLES: frozenset[str] = frozenset(
         "REPORT_RECIPIENTS",
         "HANDOFF_DIR",
         "CREW_JWT_SECRET",
+        "CREW_JWT_KID",
+        "CREW_JWT_SECRETS",
+        "CREW_NUDGE_HOURS",
         "SITE_URL",
     }
 )
