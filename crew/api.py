@@ -111,7 +111,7 @@ class StrictJsonParser(Parser):
 
 def _json_body(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Before auth and parsing: 413 for a body over 256 KB (Django's own limit would answer
-    400, and later), 415 for anything but JSON."""
+    400, and later), 415 for a body that is not JSON in UTF-8."""
 
     @functools.wraps(run)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -123,9 +123,9 @@ def _json_body(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return JsonResponse(
                 {"detail": f"The body is larger than {MAX_BODY_BYTES // 1024} KB."}, status=413
             )
-        if request.content_type != "application/json" or (
-            request.encoding and request.encoding.lower().replace("-", "") != "utf8"
-        ):
+        # An empty body has no type to check: it goes on to be a 422 naming the missing body.
+        charset = (request.encoding or "utf-8").lower().replace("-", "")
+        if length and (request.content_type != "application/json" or charset != "utf8"):
             return JsonResponse(
                 {"detail": "Send the body as application/json (UTF-8)."}, status=415
             )

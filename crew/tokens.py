@@ -81,7 +81,8 @@ def token_issue(
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if ttl <= dt.timedelta(0):
         raise ValueError("ttl must be positive")
-    now = now or dt.datetime.now(dt.UTC)
+    # Whole seconds, as the token's claims hold them.
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     claims = TokenClaims(
         sub=user_id, entity=entity, jti=uuid.uuid4().hex, role=role, expires_at=now + ttl
     )
