@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from crew.links import link_max_age, link_url
 
@@ -25,26 +26,23 @@ class NudgeEmail:
 
 def nudge_email_render(*, nudge: Nudge, now: dt.datetime) -> NudgeEmail:
     event = nudge.event
-    local = zoneinfo.ZoneInfo(event.time_zone)
     context = {
         "event": event,
         "participant": nudge.participant,
         "window": nudge.window,
-        "starts_local": event.starts_at.astimezone(local),
         "items": [
             {
                 "item": item,
-                "due_local": item.due_at.astimezone(local) if item.due_at else None,
                 "url": link_url(item_pk=item.pk, user_id=nudge.participant.user_id),
             }
             for item in nudge.items
         ],
         "links_expire": now + link_max_age(),
     }
-    subject = render_to_string("emails/crew-nudge-subject.txt", context)
-    return NudgeEmail(
-        # A header is one line, whatever the title held.
-        subject=" ".join(subject.split()),
-        text=render_to_string("emails/crew-nudge-body-text.txt", context),
-        html=render_to_string("emails/crew-nudge-body-html.html", context),
-    )
+    # Times read as the crew reads them: in the event's own time zone.
+    with timezone.override(zoneinfo.ZoneInfo(event.time_zone)):
+        subject = render_to_string("emails/crew-nudge-subject.txt", context)
+        text = render_to_string("emails/crew-nudge-body-text.txt", context)
+        html = render_to_string("emails/crew-nudge-body-html.html", context)
+    # A header is one line, whatever the title held.
+    return NudgeEmail(subject=" ".join(subject.split()), text=text, html=html)
