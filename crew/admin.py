@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
@@ -75,7 +75,7 @@ class RevokedTokenAdmin(admin.ModelAdmin):
                      name="crew_issue_token")  # fmt: skip
         return [issue, *super().get_urls()]
 
-    def issue_view(self, request: HttpRequest) -> HttpResponse:
+    def issue_view(self, request: HttpRequest) -> TemplateResponse:
         if not request.user.is_superuser:
             raise PermissionDenied
         token = claims = None
@@ -97,6 +97,5 @@ class RevokedTokenAdmin(admin.ModelAdmin):
             "claims": claims,
             "opts": self.model._meta,
         }
-        response = TemplateResponse(request, "admin/crew/issue_token.html", context)
-        response["Cache-Control"] = "no-store"  # the page holds a live token
-        return response
+        # admin_view makes the page never_cache (no-store): it may hold a live token.
+        return TemplateResponse(request, "admin/crew/issue_token.html", context)
