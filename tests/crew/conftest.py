@@ -50,9 +50,10 @@ class CrewClient:
 
     def post(self, path: str, body: Any, *, content_type: str = "application/json",
              headers: dict[str, str] | None = None):  # fmt: skip
+        # generic() sends bytes as they are; post() would re-encode them to the charset.
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-        return self.client.post(f"/api/crew{path}", data, content_type=content_type,
-                                headers=self.headers(headers))  # fmt: skip
+        return self.client.generic("POST", f"/api/crew{path}", data, content_type=content_type,
+                                   headers=self.headers(headers))  # fmt: skip
 
     def patch(self, path: str, body: Any, *, content_type: str = "application/json"):
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
