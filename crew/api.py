@@ -150,6 +150,9 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 router = Router(tags=["events"])
+# The refusals every operation may answer, so the schema documents them.
+REFUSALS = {401: ErrorOut, 422: ErrorOut}
+BODY_REFUSALS = {**REFUSALS, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut}
 
 
 @api.exception_handler(AuthenticationError)
@@ -214,7 +217,7 @@ def _event_out(event: CrewEvent) -> dict[str, Any]:
 
 @router.post(
     "/events",
-    response={200: EventOut, 201: EventOut, 409: ErrorOut},
+    response={200: EventOut, 201: EventOut, 409: ErrorOut, **BODY_REFUSALS},
     summary="Create an event (idempotent on event_id)",
     description="201 on creation; the same body again answers 200 with the stored event; "
     "another body under the same event_id is 409. The poster is the token's subject.",
@@ -235,7 +238,8 @@ def event_create(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
     return Status(201 if created else 200, _event_out(stored))
 
 
-@router.get("/events", response=list[EventOut], summary="The token's entity's events")
+@router.get("/events", response={200: list[EventOut], **REFUSALS},
+            summary="The token's entity's events")  # fmt: skip
 def event_list(request: HttpRequest, filters: Query[EventsQuery]) -> list[dict[str, Any]]:
     events = selectors.events_list(
         entity=_caller(request).entity, starts_from=filters.from_, starts_to=filters.to
@@ -243,7 +247,8 @@ def event_list(request: HttpRequest, filters: Query[EventsQuery]) -> list[dict[s
     return [_event_out(e) for e in events]
 
 
-@router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut}, summary="One event")
+@router.get("/events/{event_id}", response={200: EventOut, 404: ErrorOut, **REFUSALS},
+            summary="One event")  # fmt: skip
 def event_detail(request: HttpRequest, event_id: str) -> dict[str, Any]:
     try:
         event = selectors.event_get(entity=_caller(request).entity, event_id=_checked_id(event_id))
@@ -254,7 +259,7 @@ def event_detail(request: HttpRequest, event_id: str) -> dict[str, Any]:
 
 @router.patch(
     "/events/{event_id}/checklist/{item_id}",
-    response={200: ChecklistItemOut, 404: ErrorOut},
+    response={200: ChecklistItemOut, 404: ErrorOut, **BODY_REFUSALS},
     summary="Mark a checklist item done or open",
     description="done_by is the token's subject; marking a done item done again keeps the "
     "first done_by and done_at.",
