@@ -8,6 +8,7 @@ left with a logged JSON 500 (tests show none occurs).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -25,7 +26,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from crew import selectors, services
-from crew.models import ChecklistItem, CrewEvent
+from crew.models import ChecklistItem, CrewEvent, Participant
 from crew.schemas import (
     ID_PATTERN,
     ChecklistItemOut,
@@ -184,34 +185,48 @@ def _checked_id(value: str) -> str:
     return value
 
 
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    # One form for every answer: a just-posted row keeps the offset it was posted with.
+    return value.astimezone(dt.UTC) if value is not None else None
+
+
 def _item_out(item: ChecklistItem) -> dict[str, Any]:
     return {
         "item_id": item.item_id,
         "label": item.label,
         "assignee": item.assignee,
-        "due_at": item.due_at,
+        "due_at": _utc(item.due_at),
         "done": item.done,
         "done_by": item.done_by,
-        "done_at": item.done_at,
+        "done_at": _utc(item.done_at),
     }
 
 
-def _event_out(event: CrewEvent) -> dict[str, Any]:
+def _event_out(
+    event: CrewEvent,
+    participants: list[Participant] | None = None,
+    checklist: list[ChecklistItem] | None = None,
+) -> dict[str, Any]:
+    """An event as the API shows it; its rows as just posted, or as prefetched."""
+    if participants is None:
+        participants = list(event.participants.all())
+    if checklist is None:
+        checklist = list(event.checklist.all())
     return {
         "event_id": event.event_id,
         "entity": event.entity.slug,
         "title": event.title,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
+        "starts_at": _utc(event.starts_at),
+        "ends_at": _utc(event.ends_at),
         "time_zone": event.time_zone,
         "created_by": event.created_by,
-        "created_at": event.created_at,
-        "updated_at": event.updated_at,
+        "created_at": _utc(event.created_at),
+        "updated_at": _utc(event.updated_at),
         "participants": [
             {"user_id": p.user_id, "name": p.name, "email": p.email, "role": p.role}
-            for p in event.participants.all()
+            for p in participants
         ],
-        "checklist": [_item_out(i) for i in event.checklist.all()],
+        "checklist": [_item_out(i) for i in checklist],
     }
 
 
@@ -234,8 +249,9 @@ def event_create(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
     if created:
         logger.info("crew event created event_id=%s entity=%s jti=%s sub=%s", event.event_id,
                     caller.entity.slug, caller.claims.jti, caller.user_id)  # fmt: skip
+        return Status(201, _event_out(event, event.participants_posted, event.checklist_posted))
     stored = selectors.event_get(entity=caller.entity, event_id=event.event_id)
-    return Status(201 if created else 200, _event_out(stored))
+    return Status(200, _event_out(stored))
 
 
 @router.get("/events", response={200: list[EventOut], **REFUSALS},

@@ -13,8 +13,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MAX_STRING = 500
 MAX_PARTICIPANTS = 100
@@ -69,7 +68,9 @@ Email = Annotated[str, Field(max_length=254), AfterValidator(_no_nul), AfterVali
 Role = Literal["captain", "crew", "owner"]
 
 
-class StrictSchema(Schema):
+class StrictSchema(BaseModel):
+    # Plain pydantic: ninja's Schema wraps each nested object to read Django attributes, which
+    # a parsed body never has.
     model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
 
 
@@ -125,14 +126,15 @@ class EventsQuery(StrictSchema):
     to: IsoDateTime | None = None
 
 
-class ParticipantOut(Schema):
+# Answers too: plain pydantic, built from our own dicts.
+class ParticipantOut(BaseModel):
     user_id: str
     name: str
     email: str
     role: str
 
 
-class ChecklistItemOut(Schema):
+class ChecklistItemOut(BaseModel):
     item_id: str
     label: str
     assignee: str
@@ -142,7 +144,7 @@ class ChecklistItemOut(Schema):
     done_at: dt.datetime | None
 
 
-class EventOut(Schema):
+class EventOut(BaseModel):
     event_id: str
     entity: str
     title: str
@@ -156,5 +158,5 @@ class EventOut(Schema):
     checklist: list[ChecklistItemOut]
 
 
-class ErrorOut(Schema):
+class ErrorOut(BaseModel):
     detail: str | list[dict]

@@ -39,13 +39,13 @@ def event_post(*, entity: Entity, created_by: str, data: EventIn) -> tuple[CrewE
     """The event with its participants and checklist, and whether it was created now.
 
     Idempotent on (entity, event_id): the same body again returns the stored event; another
-    body raises EventConflict. Concurrent posts meet at the unique constraint: the losers'
-    INSERT fails and they read the winner's row, so exactly one event is ever made.
+    body raises EventConflict. The INSERT comes first and the unique constraint decides:
+    concurrent posts meet there, the losers' INSERT fails and they read the winner's row, so
+    exactly one event is ever made (and a new event costs no read before it).
+    A created event comes back with its rows as `participants_posted` and `checklist_posted`
+    (no second read); a stored one is read with them by the caller.
     """
     body_hash = _body_hash(data)
-    existing = CrewEvent.objects.filter(entity=entity, event_id=data.event_id).first()
-    if existing is not None:
-        return _same_or_conflict(existing, body_hash), False
     try:
         with transaction.atomic():
             event = CrewEvent.objects.create(
@@ -58,10 +58,10 @@ def event_post(*, entity: Entity, created_by: str, data: EventIn) -> tuple[CrewE
                 created_by=created_by,
                 body_hash=body_hash,
             )
-            Participant.objects.bulk_create(
+            event.participants_posted = Participant.objects.bulk_create(
                 Participant(event=event, **p.model_dump()) for p in data.participants
             )
-            ChecklistItem.objects.bulk_create(
+            event.checklist_posted = ChecklistItem.objects.bulk_create(
                 ChecklistItem(event=event, **i.model_dump()) for i in data.checklist
             )
     except IntegrityError:

@@ -93,8 +93,7 @@ def token_issue(
         "entity": entity,
         "role": role,
         "jti": claims.jti,
-        "iat": int(now.timestamp()),
-        "nbf": int(now.timestamp()),
+        "iat": int(now.timestamp()),  # PyJWT refuses an iat in the future: no nbf needed
         "exp": int(claims.expires_at.timestamp()),
     }
     headers = {"typ": TOKEN_TYPE, "kid": settings.CREW_JWT_KID}
