@@ -101,6 +101,16 @@ def checklist_item_done_by_link(*, item_pk: int, user_id: str, now: dt.datetime)
     )
 
 
+def events_prune(*, ended_before: dt.datetime, dry_run: bool = False) -> int:
+    """Delete events (with their participants and checklists) that ended before a date; the
+    number of events. The table grows with every charter: this keeps it to the recent ones."""
+    events = CrewEvent.objects.filter(ends_at__lt=ended_before)
+    if dry_run:
+        return events.count()
+    deleted = events.delete()[1]
+    return deleted.get(CrewEvent._meta.label, 0)
+
+
 def token_revoke(*, jti: str, reason: str = "") -> RevokedToken:
     revoked, _ = RevokedToken.objects.get_or_create(jti=jti, defaults={"reason": reason})
     logger.info("crew token revoked jti=%s", jti)

@@ -131,7 +131,7 @@ def token_verify(*, token: str, keys: dict[str, str] | None = None) -> TokenClai
             leeway=LEEWAY,
             options={"require": REQUIRED_CLAIMS, "strict_aud": True},
         )
-    except jwt.InvalidTokenError as exc:
+    except jwt.PyJWTError as exc:  # InvalidTokenError and the rest (a key it will not use)
         raise TokenInvalid(type(exc).__name__) from None
     except (ValueError, TypeError, KeyError, AttributeError):
         # A header that decodes to something odd (a list, a number) must still be a 401.
