@@ -147,8 +147,8 @@ def _print(load: dict, measured: dict, args: argparse.Namespace) -> None:
               f"{load[name]['failed']} failed")  # fmt: skip
     print(f"token verification: {measured['verify_us']:.1f} µs per token (target 50 µs); "
           f"the whole auth step with its two lookups {measured['auth_us']:.1f} µs")
-    print(f"yardstick: one HMAC-SHA256 of the token {measured['yardstick_us']:.2f} µs (about 1 µs "
-          "on an idle machine: the ratio is how much slower this one ran)")
+    print(f"yardstick: one HMAC-SHA256 of the token {measured['yardstick_us']:.2f} µs, timed "
+          "the same way (a fixed piece of work: compare it across runs and machines)")
 
 
 if __name__ == "__main__":
