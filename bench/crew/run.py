@@ -66,6 +66,7 @@ def main() -> None:
     work.mkdir(parents=True)
     env = _env(args.database_url or f"sqlite:///{work / 'bench.sqlite3'}", "")
     env["CACHE_URL"] = f"filecache://{work / 'cache'}"
+    env["DJANGO_LOG_LEVEL"] = "WARNING"  # not a line per event created
     manage = [sys.executable, str(ROOT / "manage.py")]
     app_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings"}
     try:
