@@ -53,6 +53,15 @@ CREW_JWT_SECRET = env.str(
 )
 if not DEBUG and len(CREW_JWT_SECRET) < 32:
     raise ImproperlyConfigured("CREW_JWT_SECRET is missing or shorter than 32 characters.")
+# Key rotation: the current secret signs under CREW_JWT_KID; retired ones ("kid:secret,...")
+# still verify until they are removed. crew.tokens parses and checks them at start-up.
+CREW_JWT_KID = env.str("CREW_JWT_KID", default="1")
+CREW_JWT_SECRETS = env.str("CREW_JWT_SECRETS", default="")
+# Checklist nudges go out this many hours before departure, one per window.
+try:
+    CREW_NUDGE_HOURS = [int(h) for h in env.list("CREW_NUDGE_HOURS", default=["48", "24", "2"])]
+except ValueError:
+    raise ImproperlyConfigured("CREW_NUDGE_HOURS takes whole hours, e.g. 48,24,2.") from None
 
 _LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=_LOCAL_HOSTS if DEBUG else [])
@@ -73,6 +82,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "axes",
     "csp",
+    "ninja",  # the crew API docs page serves its Swagger UI from ninja/static
     "config",
     "entities",
     "delivery",

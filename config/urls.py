@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from config.signin import AdminSignInForm, SignInForm
+from crew.api import api as crew_api
 from entities.views import dashboard
 
 admin.site.site_header = "Quarterdeck administration"
@@ -23,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("crew/", include("crew.urls")),
     path("delivery/", include("delivery.urls")),
+    path("api/crew/", crew_api.urls),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -221,3 +221,9 @@ def entity_overviews(*, user: AbstractBaseUser | AnonymousUser) -> list[EntityOv
             )
         )
     return rows
+
+
+def entity_get(*, slug: str) -> Entity:
+    """One entity by slug, for callers that carry their own proof of access (a crew API
+    token); raises Entity.DoesNotExist."""
+    return Entity.objects.get(slug=slug)

@@ -1,0 +1,162 @@
+"""The crew API's bodies, validated strictly by pydantic (through django-ninja).
+
+pydantic by default ignores unknown fields, turns "5" into 5 and accepts NaN: here every input
+schema forbids unknown fields, is strict, and refuses NaN and infinities. Times are ISO-8601
+strings with an offset, nothing else (no numbers, no naive times).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+MAX_STRING = 500
+MAX_PARTICIPANTS = 100
+MAX_CHECKLIST = 200
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]{0,99}$"  # it appears in URLs: no slashes, no spaces
+# Read once: the names the zoneinfo database knows.
+TIME_ZONES = frozenset(zoneinfo.available_timezones())
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; refuse it here, with the field's name, not at the INSERT.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _iso_datetime(value: object) -> object:
+    """An ISO-8601 string with an offset becomes an aware datetime; anything else is refused
+    (pydantic's lax mode would also take numbers as Unix times)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("must be an ISO-8601 date-time string with an offset")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO-8601 date-time string with an offset") from None
+    if parsed.utcoffset() is None:
+        raise ValueError("must have an offset, e.g. 2026-12-01T09:00:00-08:00 or ...Z")
+    return parsed
+
+
+def _time_zone(value: str) -> str:
+    if value not in TIME_ZONES:
+        raise ValueError("must be an IANA time zone name, e.g. America/Los_Angeles")
+    return value
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("must be an email address") from None
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_STRING), AfterValidator(_no_nul)]
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime)]
+TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_time_zone)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_no_nul), AfterValidator(_email)]
+Role = Literal["captain", "crew", "owner"]
+
+
+class StrictSchema(BaseModel):
+    # Plain pydantic: ninja's Schema wraps each nested object to read Django attributes, which
+    # a parsed body never has.
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+
+
+class ParticipantIn(StrictSchema):
+    user_id: Id
+    name: Text
+    email: Email
+    role: Role
+
+
+class ChecklistItemIn(StrictSchema):
+    item_id: Id
+    label: Text
+    assignee: Id = Field(description="The user_id of one of the event's participants.")
+    due_at: IsoDateTime | None = None
+
+
+class EventIn(StrictSchema):
+    """An event as a crew app posts it. There is no created_by: the poster is the token's
+    subject, and a body that names one is refused as an unknown field."""
+
+    event_id: Id
+    title: Text
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
+    time_zone: TimeZone
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=MAX_PARTICIPANTS)
+    checklist: list[ChecklistItemIn] = Field(default_factory=list, max_length=MAX_CHECKLIST)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        user_ids = [p.user_id for p in self.participants]
+        if len(set(user_ids)) != len(user_ids):
+            raise ValueError("participants: each user_id may appear once")
+        item_ids = [i.item_id for i in self.checklist]
+        if len(set(item_ids)) != len(item_ids):
+            raise ValueError("checklist: each item_id may appear once")
+        for n, item in enumerate(self.checklist):
+            if item.assignee not in user_ids:
+                raise ValueError(f"checklist[{n}].assignee: {item.assignee!r} is not a participant")
+        return self
+
+
+class ChecklistPatchIn(StrictSchema):
+    done: bool
+
+
+class EventsQuery(StrictSchema):
+    # Query strings are text: the times are read from ISO strings, as in bodies.
+    from_: IsoDateTime | None = Field(default=None, alias="from")
+    to: IsoDateTime | None = None
+
+
+# Answers too: plain pydantic, built from our own dicts.
+class ParticipantOut(BaseModel):
+    user_id: str
+    name: str
+    email: str
+    role: str
+
+
+class ChecklistItemOut(BaseModel):
+    item_id: str
+    label: str
+    assignee: str
+    due_at: dt.datetime | None
+    done: bool
+    done_by: str
+    done_at: dt.datetime | None
+
+
+class EventOut(BaseModel):
+    event_id: str
+    entity: str
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    time_zone: str
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    participants: list[ParticipantOut]
+    checklist: list[ChecklistItemOut]
+
+
+class ErrorOut(BaseModel):
+    detail: str | list[dict]

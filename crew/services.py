@@ -1,0 +1,210 @@
+"""Writes of the crew app: events posted by crew apps, checklist updates, and nudges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+
+from crew.emails import nudge_email_render
+from crew.models import ChecklistItem, CrewEvent, Participant, RevokedToken
+from crew.schemas import EventIn
+from delivery.models import Delivery
+from delivery.services import delivery_queue
+from entities.models import Entity
+
+logger = logging.getLogger(__name__)
+NUDGE_KIND = "crew_nudge"
+
+
+class EventConflict(Exception):
+    """Another body was already posted under this event_id."""
+
+
+def _body_hash(data: EventIn) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _same_or_conflict(event: CrewEvent, body_hash: str) -> CrewEvent:
+    if event.body_hash != body_hash:
+        raise EventConflict(event.event_id)
+    return event
+
+
+def event_post(*, entity: Entity, created_by: str, data: EventIn) -> tuple[CrewEvent, bool]:
+    """The event with its participants and checklist, and whether it was created now.
+
+    Idempotent on (entity, event_id): the same body again returns the stored event; another
+    body raises EventConflict. The INSERT comes first and the unique constraint decides:
+    concurrent posts meet there, the losers' INSERT fails and they read the winner's row, so
+    exactly one event is ever made (and a new event costs no read before it).
+    A created event comes back with its rows as `participants_posted` and `checklist_posted`
+    (no second read); a stored one is read with them by the caller.
+    """
+    body_hash = _body_hash(data)
+    try:
+        with transaction.atomic():
+            event = CrewEvent.objects.create(
+                entity=entity,
+                event_id=data.event_id,
+                title=data.title,
+                starts_at=data.starts_at,
+                ends_at=data.ends_at,
+                time_zone=data.time_zone,
+                created_by=created_by,
+                body_hash=body_hash,
+            )
+            event.participants_posted = Participant.objects.bulk_create(
+                Participant(event=event, **p.model_dump()) for p in data.participants
+            )
+            event.checklist_posted = ChecklistItem.objects.bulk_create(
+                ChecklistItem(event=event, **i.model_dump()) for i in data.checklist
+            )
+    except IntegrityError:
+        existing = CrewEvent.objects.filter(entity=entity, event_id=data.event_id).first()
+        if existing is None:  # not the race we know: let the API's last net answer
+            raise
+        return _same_or_conflict(existing, body_hash), False
+    return event, True
+
+
+def _done_fields(*, done: bool, by: str, now: dt.datetime) -> dict[str, object]:
+    if done:
+        return {"done": True, "done_by": by, "done_at": now}
+    return {"done": False, "done_by": "", "done_at": None}
+
+
+def checklist_item_set(
+    *, entity: Entity, event_id: str, item_id: str, done: bool, by: str, now: dt.datetime
+) -> ChecklistItem:
+    """Mark an item done (by whom, when) or open again. Marking a done item done keeps who
+    did it first. Raises ChecklistItem.DoesNotExist when the event or item is not the entity's."""
+    items = ChecklistItem.objects.filter(
+        event__entity=entity, event__event_id=event_id, item_id=item_id
+    )
+    # Only rows not already in the wanted state change, so a repeat keeps the first done_at.
+    items.filter(done=not done).update(**_done_fields(done=done, by=by, now=now))
+    return items.get()
+
+
+def checklist_item_done_by_link(*, item_pk: int, user_id: str, now: dt.datetime) -> bool:
+    """A nudge link's button: True if this marked the item done, False if it already was.
+    The UPDATE only matches an open item, so two presses (or two tabs) act once."""
+    return bool(
+        ChecklistItem.objects.filter(pk=item_pk, done=False).update(
+            **_done_fields(done=True, by=user_id, now=now)
+        )
+    )
+
+
+def events_prune(*, ended_before: dt.datetime, dry_run: bool = False) -> int:
+    """Delete events (with their participants and checklists) that ended before a date; the
+    number of events. The table grows with every charter: this keeps it to the recent ones."""
+    events = CrewEvent.objects.filter(ends_at__lt=ended_before)
+    if dry_run:
+        return events.count()
+    deleted = events.delete()[1]
+    return deleted.get(CrewEvent._meta.label, 0)
+
+
+def token_revoke(*, jti: str, reason: str = "") -> RevokedToken:
+    revoked, _ = RevokedToken.objects.get_or_create(jti=jti, defaults={"reason": reason})
+    logger.info("crew token revoked jti=%s", jti)
+    return revoked
+
+
+# --- Nudges ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Nudge:
+    """One reminder due: a participant's open items of one event, in one reminder window."""
+
+    event: CrewEvent
+    participant: Participant
+    window: str  # "48h", "24h", "2h": the window's offset before departure
+    items: list[ChecklistItem] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The delivery ledger's unique key: one email per event, participant and window,
+        however many runs find the same nudge due."""
+        return (
+            f"crew:event={self.event.pk}:participant={self.participant.pk}:window={self.window}"
+        )
+
+
+def nudge_window(*, starts_at: dt.datetime, now: dt.datetime, hours: list[int]) -> str | None:
+    """The window `now` is in for a departure: the smallest offset at least as far ahead as
+    the departure is. 30 h ahead with 48/24/2 is "48h"; 20 h ahead is "24h"; past it, None.
+    An event posted late gets only the window it is in, not every earlier one at once."""
+    ahead = starts_at - now
+    if ahead <= dt.timedelta(0):
+        return None
+    fitting = [h for h in hours if ahead <= dt.timedelta(hours=h)]
+    return f"{min(fitting)}h" if fitting else None
+
+
+def nudges_due(*, now: dt.datetime) -> list[Nudge]:
+    """Every nudge due now: for each event departing within the widest window, each
+    participant with open checklist items assigned, in the window the event is in.
+
+    Three queries whatever the number of events: the events, their participants, their open
+    items. Pure of side effects, so two overlapping runs find the same nudges with the same
+    keys, and the ledger's unique key lets only one of each be sent.
+    """
+    hours = settings.CREW_NUDGE_HOURS
+    if not hours:
+        return []
+    events = (
+        CrewEvent.objects.filter(
+            starts_at__gt=now, starts_at__lte=now + dt.timedelta(hours=max(hours))
+        )
+        .select_related("entity")
+        .prefetch_related(
+            "participants",
+            Prefetch("checklist", queryset=ChecklistItem.objects.filter(done=False)),
+        )
+        .order_by("starts_at", "pk")
+    )
+    nudges = []
+    for event in events:
+        window = nudge_window(starts_at=event.starts_at, now=now, hours=hours)
+        if window is None:
+            continue
+        open_items: dict[str, list[ChecklistItem]] = {}
+        for item in event.checklist.all():
+            open_items.setdefault(item.assignee, []).append(item)
+        for participant in event.participants.all():
+            if participant.user_id in open_items:
+                nudges.append(
+                    Nudge(
+                        event=event,
+                        participant=participant,
+                        window=window,
+                        items=open_items[participant.user_id],
+                    )
+                )
+    return nudges
+
+
+def nudge_send(*, nudge: Nudge, now: dt.datetime) -> tuple[Delivery, bool]:
+    """Hand one nudge to the delivery ledger, keyed by (event, participant, window): the
+    ledger's unique key makes it at most one email however often or concurrently ptb_nudge
+    runs. Answers the delivery and whether it is new."""
+    email = nudge_email_render(nudge=nudge, now=now)
+    delivery, created = delivery_queue(
+        key=nudge.key, kind=NUDGE_KIND, to=nudge.participant.email,
+        subject=email.subject, body_text=email.text, body_html=email.html,
+    )  # fmt: skip
+    if created:
+        logger.info("crew nudge queued key=%s items=%d delivery=%s", nudge.key,
+                    len(nudge.items), delivery.pk)  # fmt: skip
+    return delivery, created

@@ -1,0 +1,87 @@
+"""The Crew pages: upcoming events of the entities a reader may see, readiness, who is behind,
+and an event's checklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crew.models import ChecklistItem
+from crew.selectors import events_upcoming
+from tests.crew.factories import crew_event
+from tests.factories import EntityFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 12, 4, 20, 0, tzinfo=dt.UTC)  # after fuel was due (18:00)
+DEPARTS = dt.datetime(2026, 12, 5, 16, 0, tzinfo=dt.UTC)
+
+
+def test_readiness_counts_items_done_and_names_who_is_behind(qos):
+    event = crew_event(entity=qos, starts_at=DEPARTS)
+    ChecklistItem.objects.filter(item_id="safety").update(done=True, done_by="cap-1",
+                                                          done_at=NOW)  # fmt: skip
+    [readiness] = events_upcoming(entity_ids=[qos.pk], now=NOW)
+    assert readiness.event == event
+    assert (readiness.items_done, readiness.items_total, readiness.percent_done) == (1, 3, 33)
+    assert readiness.behind == ["Dev Deckhand"]  # fuel was due at 18:00 and is open
+
+
+def test_upcoming_means_not_ended_and_starting_within_the_days(qos):
+    crew_event(entity=qos, starts_at=NOW - dt.timedelta(hours=1), event_id="under-way")
+    crew_event(entity=qos, starts_at=NOW - dt.timedelta(days=1), event_id="over")
+    crew_event(entity=qos, starts_at=NOW + dt.timedelta(days=13), event_id="soon")
+    crew_event(entity=qos, starts_at=NOW + dt.timedelta(days=15), event_id="later")
+    ids = [r.event.event_id for r in events_upcoming(entity_ids=[qos.pk], now=NOW)]
+    assert ids == ["under-way", "soon"]
+    assert len(events_upcoming(entity_ids=[qos.pk], now=NOW, days=30)) == 3
+
+
+def test_events_upcoming_reads_in_three_queries_whatever_the_number(qos):
+    for n in range(15):
+        crew_event(entity=qos, starts_at=DEPARTS + dt.timedelta(hours=n), event_id=f"c{n}")
+    with CaptureQueriesContext(connection) as queries:
+        rows = events_upcoming(entity_ids=[qos.pk], now=NOW)
+        [(r.event.entity.name, r.behind) for r in rows]
+    assert len(rows) == 15 and len(queries) == 3
+
+
+def test_the_crew_page_shows_only_the_entities_the_reader_may_see(client, qos):
+    jada = EntityFactory(slug="jada", name="JADA")
+    crew_event(entity=qos, starts_at=DEPARTS, title="QOS sunset")
+    crew_event(entity=jada, starts_at=DEPARTS, title="JADA regatta")
+    reader = UserFactory()
+    MembershipFactory(user=reader, entity=qos)
+    client.force_login(reader)
+
+    page = client.get("/crew/")
+    assert page.status_code == 200
+    assert "QOS sunset" in page.text and "JADA regatta" not in page.text
+    assert "0 / 3 done" in page.text
+    assert client.get("/crew/jada/charter-1/").status_code == 404
+    assert client.get("/crew/qos/charter-1/").status_code == 200
+
+
+def test_the_event_page_shows_its_checklist_and_who_did_what(client, qos, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    crew_event(entity=qos, starts_at=DEPARTS)
+    ChecklistItem.objects.filter(item_id="safety").update(done=True, done_by="cap-1",
+                                                          done_at=NOW)  # fmt: skip
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get("/crew/qos/charter-1/").text
+    assert "Fuel to 90%" in page and "overdue" in page
+    assert "by cap-1" in page
+    assert "Cora Captain" in page
+
+
+def test_the_crew_pages_need_a_sign_in(client, qos):
+    assert client.get("/crew/").status_code == 302
+    assert client.get("/crew/qos/charter-1/").status_code == 302
+
+
+def test_a_reader_with_no_events_is_told_so(client, qos):
+    client.force_login(UserFactory(is_superuser=True))
+    assert "No upcoming charter events" in client.get("/crew/").text
