@@ -5,6 +5,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY entities ./entities
+COPY delivery ./delivery
 COPY reports ./reports
 COPY crew ./crew
 RUN pip install .

@@ -30,7 +30,8 @@ STATUS_EXPLANATIONS: dict[str, str] = {
     DeliveryStatus.UNCERTAIN: (
         "The send was interrupted after the row was claimed and before SES answered, so SES may or "
         "may not have sent it. SES has no idempotency key: it is never resent automatically. "
-        "Check the recipient's mailbox or SES's sending activity before sending it again."
+        "Check the recipient's mailbox or SES's sending activity (by time and address) before "
+        "sending it again."
     ),
 }
 

@@ -248,9 +248,11 @@ def delivery_send(*, delivery_id: int) -> SendOutcome:
     """Send one queued delivery, if this process wins its claim.
 
     1. Skip a row that is gone or no longer queued (a second copy of the task).
-    2. Build the message, then wait for a slot of the shared send rate. The wait comes before
-       the claim, so a worker stopped while waiting leaves the row queued for the sweeper.
-    3. Claim: UPDATE … SET status=sending WHERE status=queued. No row changed: someone else has it.
+    2. Build the message, then claim: UPDATE … SET status=sending WHERE status=queued. No row
+       changed: someone else has it.
+    3. Wait for a slot of the shared send rate. (A worker killed while it waits leaves the row
+       sending: uncertain, though not sent. The wait is short — at most about one slot per
+       worker — and it is the price of sends reaching SES spaced as the slots are.)
     4. Hand it to the email backend once. Success stores SES's message id; an error SES answered
        fails it, or, when passing, puts it back in the queue for a retry after a backoff; an
        error that may have come after SES accepted it makes it uncertain.
@@ -261,13 +263,6 @@ def delivery_send(*, delivery_id: int) -> SendOutcome:
         return SendOutcome(status=delivery.status if delivery else "missing")
     message = message_build(delivery)
     clock.append(time.perf_counter())
-    try:
-        limiter.wait_for_send_slot(
-            url=settings.DELIVERY_RATE_LIMIT_URL, rate=settings.SES_MAX_SEND_RATE
-        )
-    except Exception as exc:  # the limiter's store is down: nothing was claimed or sent
-        return _retry_later(delivery, error=f"send rate limiter unavailable: {exc}", claimed=False)
-    clock.append(time.perf_counter())
     claimed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
     )
@@ -275,6 +270,18 @@ def delivery_send(*, delivery_id: int) -> SendOutcome:
         return SendOutcome(status="claimed elsewhere")
     clock.append(time.perf_counter())
     attempt = delivery.attempts + 1
+    try:
+        # After the claim, so that nothing slow (a database write) stands between the slot and
+        # the call to SES: sends reach SES spaced as the slots are.
+        limiter.wait_for_send_slot(
+            url=settings.DELIVERY_RATE_LIMIT_URL, rate=settings.SES_MAX_SEND_RATE
+        )
+    except Exception as exc:  # the limiter's store is down: nothing was sent
+        return _retry_later(
+            delivery, error=f"send rate limiter unavailable: {exc}", claimed=True, attempt=attempt
+        )
+    clock.append(time.perf_counter())
+    called_at = time.time()
     try:
         _email_backend().send_messages([message])
     except BaseException as exc:
@@ -303,8 +310,8 @@ def delivery_send(*, delivery_id: int) -> SendOutcome:
     ms = [round((b - a) * 1000, 1) for a, b in itertools.pairwise(clock)]
     logger.info(
         "delivery %s sent: key=%s to=%s attempt=%s ses_message_id=%s "
-        "(ms: load %s, wait %s, claim %s, ses %s, record %s)",
-        delivery.pk, delivery.key, delivery.to, attempt, message_id or "-", *ms,
+        "(ms: load %s, claim %s, wait %s, ses %s, record %s; called at %.3f)",
+        delivery.pk, delivery.key, delivery.to, attempt, message_id or "-", *ms, called_at,
     )
     return SendOutcome(status=DeliveryStatus.SENT)
 

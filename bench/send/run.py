@@ -40,7 +40,8 @@ from tests.services import (  # noqa: E402
 
 DOMAIN = "bench.test"
 TIMINGS = re.compile(
-    r"\(ms: load ([\d.]+), wait ([\d.]+), claim ([\d.]+), ses ([\d.]+), record ([\d.]+)\)"
+    r"\(ms: load ([\d.]+), claim ([\d.]+), wait ([\d.]+), ses ([\d.]+), record ([\d.]+); "
+    r"called at ([\d.]+)\)"
 )
 
 
@@ -161,7 +162,10 @@ def _run(*, rate: float, count: int, workers: int, redis_url: str, database_url:
         for log in logs
         for m in TIMINGS.finditer(log.read_text())
     ]
-    return {"times": sorted(proxy.send_times), "timings": timings, "statuses": statuses,
+    called = sorted(t[-1] for t in timings)
+    timings = [t[:-1] for t in timings]
+    return {"times": sorted(proxy.send_times), "called": called, "timings": timings,
+            "statuses": statuses,
             "received": received, "queue_seconds": queue_seconds, "workers": workers,
             "database": "PostgreSQL" if database_url else "SQLite"}
 
@@ -176,9 +180,11 @@ def _max_in_window(times: list[float], width: float = 1.0) -> int:
 
 
 def _report(rate: float, count: int, run: dict) -> None:
-    times = run["times"]
+    times, called = run["times"], run["called"]
     span = times[-1] - times[0] if len(times) > 1 else 0
     average = (len(times) - 1) / span if span else 0
+    called_span = called[-1] - called[0] if len(called) > 1 else 0
+    called_average = (len(called) - 1) / called_span if called_span else 0
     print(f"\nSES_MAX_SEND_RATE={rate:g}/s · {count} deliveries · {run['workers']} workers · "
           f"{run['database']}")
     print(f"  statuses: {', '.join(f'{k} {v}' for k, v in run['statuses'].items() if v)}; "
@@ -186,17 +192,21 @@ def _report(rate: float, count: int, run: dict) -> None:
     print(f"  queueing {count} with delivery_queue, 100 a transaction: "
           f"{run['queue_seconds']:.1f} s "
           f"({count / run['queue_seconds']:.0f}/s)")
-    print(f"  sends at SES: {len(times)} in {span:.1f} s; average {average:.2f}/s "
-          f"({average / rate:.1%} of the rate); most in any 1 s window: {_max_in_window(times)}")
+    print(f"  calls to SES, as the workers made them: {len(called)} in {called_span:.1f} s; "
+          f"average {called_average:.2f}/s ({called_average / rate:.1%} of the rate); "
+          f"most in any 1 s window: {_max_in_window(called)}")
+    print(f"  sends as they reached the stand-in (through its proxy): {len(times)} in "
+          f"{span:.1f} s; average {average:.2f}/s; most in any 1 s window: "
+          f"{_max_in_window(times)}")
     if run["timings"]:
         columns = list(zip(*run["timings"], strict=True))
-        names = ("load+build", "limiter wait", "claim", "SES call", "record")
+        names = ("load+build", "claim", "limiter wait", "SES call", "record")
         print("  per send, ms (median / p95): " + "; ".join(
             f"{name} {statistics.median(c):.1f} / {sorted(c)[int(len(c) * 0.95) - 1]:.1f}"
             for name, c in zip(names, columns, strict=True)
         ))
     if rate <= 50:
-        ok = _max_in_window(times) <= rate and average >= 0.95 * rate
+        ok = _max_in_window(called) <= rate and called_average >= 0.95 * rate
         print(f"  target (≤ {rate:g} in every window, average ≥ 95 %): {'met' if ok else 'MISSED'}")
 
 

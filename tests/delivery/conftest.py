@@ -58,14 +58,16 @@ def database_url_for_children() -> str:
 
 
 @contextmanager
-def broker(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Publish this process's tasks to the given Redis (Celery lets CELERY_BROKER_URL in the
+def broker(
+    url: str, monkeypatch: pytest.MonkeyPatch, *, transport_options: dict | None = None
+) -> Iterator[None]:
+    """Publish this process's tasks to the given broker (Celery lets CELERY_BROKER_URL in the
     environment win over its configuration, so both are set), and drop pooled connections to
     the previous broker."""
     previous = app.conf.broker_url, app.conf.broker_transport_options
     monkeypatch.setenv("CELERY_BROKER_URL", url)
     app.conf.broker_url = url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    app.conf.broker_transport_options = transport_options or {"visibility_timeout": 3600}
     _drop_pools()
     try:
         yield

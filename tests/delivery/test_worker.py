@@ -87,3 +87,42 @@ def test_two_workers_racing_for_the_same_delivery_send_it_once(ses, settings, mo
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 1
     assert len(ses.received()) == 1
+
+
+def test_the_embedded_demo_path_sends_through_the_file_backend_and_shares_the_rate(
+    settings, monkeypatch, tmp_path: Path
+):
+    # The demo: SQLite, kombu's filesystem broker, the lock-file limiter, email written to files.
+    # Two worker processes share one rate.
+    from django.conf import settings as django_settings
+
+    from tests.delivery.factories import queue
+    from tests.services import project_env
+
+    folder = Path(django_settings.CELERY_BROKER_DIR) / "queue"
+    folder.mkdir(parents=True, exist_ok=True)
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder),
+               "control_folder": str(folder.parent / "control")}
+    outbox, log = tmp_path / "outbox", tmp_path / "workers.log"
+    from tests.delivery.conftest import database_url_for_children
+
+    env = project_env(
+        DATABASE_URL=database_url_for_children(),
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_RESULT_BACKEND=f"file://{tmp_path}",
+        EMAIL_FILE_PATH=str(outbox),
+        DELIVERY_QUEUE=settings.DELIVERY_QUEUE,
+        DELIVERY_RATE_LIMIT_URL=f"file://{tmp_path / 'rate.lock'}",
+        SES_MAX_SEND_RATE="5",
+    )
+    with broker("filesystem://", monkeypatch, transport_options=options):
+        ids = [queue(key=f"demo:{n}", to=f"r{n}@example.com")[0].pk for n in range(10)]
+        with workers(2, env=env, queue=settings.DELIVERY_QUEUE, log=log):
+            wait_until(lambda: _done(ids), timeout=90, log=log)
+
+    rows = list(Delivery.objects.filter(pk__in=ids).order_by("sent_at"))
+    assert all(d.status == DeliveryStatus.SENT for d in rows)
+    assert len(list(outbox.iterdir())) == 10  # one file per delivery, none twice
+    # Ten sends at 5/s take at least 9 slot spacings, whichever worker made them.
+    assert (rows[-1].sent_at - rows[0].sent_at).total_seconds() >= 9 / 5 - 0.2
+    assert log.read_text().count("ready.") == 2
