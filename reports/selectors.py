@@ -18,7 +18,9 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from crew.selectors import crew_state_annotations, events_upcoming
 from entities.models import Entity, Snapshot
 from entities.periods import snapshot_is_stale
 from entities.selectors import (
@@ -34,6 +36,7 @@ from reports.models import ReportRun
 from reports.personas.data import (
     DataNeeds,
     EntityRef,
+    EventData,
     ItemData,
     MetricData,
     NarrativeData,
@@ -50,7 +53,8 @@ User = AbstractBaseUser | AnonymousUser
 @dataclass(frozen=True, slots=True)
 class ReportScope:
     """The entities a report covers, in the portfolio's order, and a fingerprint of what their
-    notes are now: it changes when a note is read, removed or fails, or an entity is edited."""
+    notes are now: it changes when a note is read, removed or fails, an entity is edited, or a
+    crew event or checklist of theirs changes (the CEO report shows their readiness)."""
 
     entities: tuple[EntityRef, ...]
     fingerprint: str
@@ -62,9 +66,11 @@ class ReportScope:
 
 def report_scope(*, entities: QuerySet[Entity]) -> ReportScope:
     """The scope of a report over these entities, in one query."""
-    rows = entities_with_sources(entities=entities).order_by(*Entity._meta.ordering, "id")
+    crew = crew_state_annotations()
+    rows = entities_with_sources(entities=entities).annotate(**crew)
+    rows = rows.order_by(*Entity._meta.ordering, "id")
     fields = ("id", "slug", "name", "kind", "updated_at", "snapshot_count", "newest_id",
-              "failed_files", "failed_read")  # fmt: skip
+              "failed_files", "failed_read", *crew)  # fmt: skip
     found = list(rows.values_list(*fields))
     digest = hashlib.sha256()
     for row in found:
@@ -180,7 +186,21 @@ def report_data_load(
                 entity_ids=ids
             ).values_list("entity_id", "display_path", "status", "problems", "read_at")
         )
-    return ReportData(scope, tuple(entities), histories, as_of, today, files)
+    events: tuple[EventData, ...] = ()
+    if needs.crew_events and as_of is None:  # readiness is now's; history has none to show
+        events = tuple(
+            EventData(
+                entity_id=r.event.entity_id,
+                event_id=r.event.event_id,
+                title=r.event.title,
+                starts_at=r.event.starts_at,
+                items_done=r.items_done,
+                items_total=r.items_total,
+                behind=tuple(r.behind),
+            )
+            for r in events_upcoming(entity_ids=ids, now=timezone.now())
+        )
+    return ReportData(scope, tuple(entities), histories, as_of, today, files, events)
 
 
 def _problems(problems: list[dict[str, Any]] | None) -> tuple[ProblemData, ...]:

@@ -35,6 +35,7 @@ from reports.personas.common import (
 from reports.personas.data import (
     DataNeeds,
     EntityRef,
+    EventData,
     ItemData,
     NarrativeData,
     ReportData,
@@ -46,12 +47,14 @@ NEEDS = DataNeeds(
     metric_depth={"kpis": 2, "financials": 2},
     item_depth={"risk": 2, "next_step": 2, "tech_debt": 1},
     narrative=True,
+    crew_events=True,
 )
 # One entity: its whole recent history, for the KPI and money charts.
 ENTITY_NEEDS = DataNeeds(
     metric_depth={"kpis": 12, "financials": 12},
     item_depth={"risk": 2, "next_step": 2, "tech_debt": 1},
     narrative=True,
+    crew_events=True,
 )
 PORTFOLIO_KPIS = 6  # headline KPIs per entity on the portfolio page
 PORTFOLIO_ITEMS = 3  # risks and next steps per entity on the portfolio page
@@ -129,6 +132,8 @@ class CeoReport:
     entities: list[CeoEntity]
     kpis_met: int
     kpis_targeted: int
+    events: list[tuple[EntityRef, EventData]] = field(default_factory=list)
+    events_shown: bool = True  # False for an earlier date: readiness is only known for now
 
 
 def _kpi_lines(entity: CeoEntity, history: list[SnapshotData], *, charts: bool) -> None:
@@ -320,6 +325,7 @@ def build(data: ReportData) -> CeoReport:
         )
 
     attention = _attention(blocks)
+    by_id = {e.id: e for e in data.entities}
     return CeoReport(
         portfolio=data.is_portfolio,
         detailed=detailed(data),
@@ -333,4 +339,6 @@ def build(data: ReportData) -> CeoReport:
         entities=blocks,
         kpis_met=sum(b.kpis_met for b in blocks),
         kpis_targeted=sum(b.kpis_targeted for b in blocks),
+        events=[(by_id[e.entity_id], e) for e in data.events if e.entity_id in by_id],
+        events_shown=data.as_of is None,
     )

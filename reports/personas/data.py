@@ -130,6 +130,23 @@ class SourceFileData:
 
 
 @dataclass(frozen=True, slots=True)
+class EventData:
+    """An upcoming crew event of an entity in scope, with its checklist's readiness."""
+
+    entity_id: int
+    event_id: str
+    title: str
+    starts_at: dt.datetime
+    items_done: int
+    items_total: int
+    behind: tuple[str, ...]  # who has open items past their due time
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.items_done / self.items_total) if self.items_total else 100
+
+
+@dataclass(frozen=True, slots=True)
 class DataNeeds:
     """How much history a persona reads. Depths count snapshots back from the newest (1 = the
     newest only); a part left out is not loaded at all."""
@@ -140,6 +157,7 @@ class DataNeeds:
     receivable_depth: int = 0
     narrative: bool = False
     source_files: bool = False
+    crew_events: bool = False  # upcoming charters and their checklists' readiness
 
     @property
     def depth(self) -> int:
@@ -164,6 +182,7 @@ class ReportData:
     as_of: dt.date | None  # the date asked for; None = each entity's newest note
     today: dt.date  # the date the report speaks for: aging and staleness count from it
     source_files: tuple[SourceFileData, ...] = ()
+    events: tuple[EventData, ...] = ()  # upcoming, soonest first; only for the latest notes
 
     @property
     def is_portfolio(self) -> bool:

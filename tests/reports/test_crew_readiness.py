@@ -1,0 +1,62 @@
+"""The CEO report shows upcoming charters' checklist readiness, for visible entities only."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from crew.models import ChecklistItem
+from entities.models import Persona
+from reports.models import ReportRun
+from tests.crew.factories import crew_event
+from tests.factories import EntityFactory, MembershipFactory, UserFactory
+from tests.reports.factories import fin, note
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def owner():
+    user = UserFactory(username="olive")
+    qos = EntityFactory(slug="qos", name="Queen of San Diego")
+    other = EntityFactory(slug="other", name="Other Co")
+    MembershipFactory(user=user, entity=qos, persona=Persona.CEO)
+    note(qos, "2026-11", fin("Revenue", "100"))
+    with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
+        crew_event(entity=qos, starts_at=NOW + dt.timedelta(days=2), title="Sunset charter")
+        crew_event(entity=other, starts_at=NOW + dt.timedelta(days=2), title="Secret charter")
+    return user
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_ceo_report_shows_upcoming_charters_and_who_is_behind(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("reports:portfolio", args=["ceo"])).content.decode()
+
+    assert "Upcoming charters" in html and "Sunset charter" in html
+    assert "Secret charter" not in html and "Other Co" not in html
+    assert " of " in html.split("Sunset charter", 1)[1].split("</tr>", 1)[0]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_checklist_item_done_renders_the_stored_report_again(client, owner):
+    client.force_login(owner)
+    url = reverse("reports:portfolio", args=["ceo"])
+    client.get(url)
+    item = ChecklistItem.objects.filter(event__title="Sunset charter", done=False).first()
+    assert item is not None
+    before = ReportRun.objects.count()
+
+    ChecklistItem.objects.filter(pk=item.pk).update(done=True, done_at=NOW, done_by="crew-1")
+    client.get(url)
+
+    assert ReportRun.objects.count() == before + 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_report_for_an_earlier_date_says_readiness_is_known_for_now_only(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("reports:portfolio", args=["ceo"]) + "?as_of=2026-11-30").content
+    assert b"known for now only" in html and b"Sunset charter" not in html
