@@ -59,7 +59,9 @@ def crew_state_annotations() -> dict[str, Subquery]:
     events = CrewEvent.objects.filter(entity_id=OuterRef("pk")).order_by()
     items = ChecklistItem.objects.filter(event__entity_id=OuterRef("pk")).order_by()
     return {
-        "crew_event_count": Subquery(events.values("entity_id").annotate(n=Count("id")).values("n")),
+        "crew_event_count": Subquery(
+            events.values("entity_id").annotate(n=Count("id")).values("n")
+        ),
         "crew_changed": Subquery(
             events.values("entity_id").annotate(n=Max("updated_at")).values("n")
         ),
