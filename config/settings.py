@@ -233,7 +233,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Scripts, styles and images from our own files only (images also as data: URLs); no inline
 # script or style attribute anywhere (tests/config/test_csp.py looks). The email rendition and
-# the download carry a policy of their own (reports/responses.py).
+# the download carry a policy of their own (delivery/documents.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -12,21 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ses.views import SESEventWebhookView
 
+from delivery.documents import framed_document
 from delivery.models import Delivery
 from delivery.selectors import outbox_list, ses_account_current, ses_account_report
 from delivery.services import ses_account_check
 from delivery.ses import SesUnavailable
-
-# A stored email is shown as a document of its own, with nothing of it allowed to run or fetch:
-# the iframe is sandboxed and the response forbids scripts, forms and remote loads.
-EMAIL_CSP = (
-    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-)
 
 ses_events = csrf_exempt(SESEventWebhookView.as_view())
 
@@ -59,12 +53,9 @@ def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @superuser_required
-@xframe_options_sameorigin
 def outbox_message_html(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = get_object_or_404(Delivery, pk=pk)
-    response = HttpResponse(delivery.body_html, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = EMAIL_CSP
-    return response
+    # In a sandboxed iframe of the outbox page, with nothing of it allowed to run or fetch.
+    return framed_document(get_object_or_404(Delivery, pk=pk).body_html)
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,10 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from delivery.documents import framed_document
 from delivery.models import Delivery, DeliveryStatus
 from delivery.selectors import delivery_summary
 from reports.models import Recipient, ReportDelivery, ReportRun, ReportSchedule
-from reports.responses import framed_document
 from reports.sending import preview_for, report_send_now, report_test_send
 
 

@@ -16,12 +16,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from delivery.documents import stored_document
 from entities.models import Entity, Snapshot
 from entities.periods import period_end
 from entities.selectors import personas_held, snapshot_visible_get
 from reports.models import Recipient, ReportRun, ReportView
 from reports.registry import REGISTRY
-from reports.responses import stored_document
 from reports.selectors import report_run_visible_get, report_scope_for
 from reports.sending import recipient_from_token, recipient_unsubscribe
 from reports.services import report_render, report_request

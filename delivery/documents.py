@@ -1,6 +1,7 @@
-"""A stored report served as a document of its own: the email rendition and the download.
+"""A rendered message served as a document of its own: an email as sent (the outbox), a
+report's email rendition and its download.
 
-Both are full of inline styles by design (mail clients read no stylesheet; the download loads
+They are full of inline styles by design (mail clients read no stylesheet; the download loads
 nothing), so the site's Content-Security-Policy, which allows styles from our own files only,
 would strip them. They get a policy of their own instead: inline styles and nothing else. No
 script from anywhere, no fetch of any kind, and a sandbox, so that even a style that slipped
@@ -28,12 +29,13 @@ STORED_DOCUMENT_POLICY: dict[str, list[str] | bool] = {
 
 @csp(STORED_DOCUMENT_POLICY)
 def stored_document(html: str) -> HttpResponse:
-    """A stored run's HTML, exactly as rendered, under the inline-styles-only policy."""
+    """Stored HTML, exactly as rendered, under the inline-styles-only policy."""
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @csp({**STORED_DOCUMENT_POLICY, "frame-ancestors": [SELF]})
 @xframe_options_sameorigin
 def framed_document(html: str) -> HttpResponse:
-    """The same, to be shown in a sandboxed frame of our own pages (the admin's preview)."""
+    """The same, to be shown in a sandboxed frame of our own pages (the outbox, the admin's
+    preview)."""
     return HttpResponse(html, content_type="text/html; charset=utf-8")
