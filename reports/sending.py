@@ -230,17 +230,12 @@ def report_send_to_recipients(
         summary.skipped += [r.email for r in receiving]
         logger.warning("report %s: no entity to report for %s", persona, first)
         return summary
-    entity = Entity.objects.filter(pk=first.entity_id).values_list("slug", "name").first()
-    asked = report_request_for_scope(
-        persona=persona, scope=scope, entity_slug=entity[0] if entity else None,
-        view=ReportView.EMAIL, today=today,
-    )  # fmt: skip
-    run = report_render(asked)
+    run, scope_name = _email_run(persona=persona, scope=scope, entity=first.entity, today=today)
     summary.stale |= set(run.stale)
     for recipient in receiving:
         try:
             delivery, created = report_email_queue(
-                run=run, scope_name=entity[1] if entity else "Portfolio", to=recipient.email,
+                run=run, scope_name=scope_name, to=recipient.email,
                 recipient=recipient, scheduled=(scheduled or {}).get(recipient.pk),
             )  # fmt: skip
         except DeliveryInputError as exc:
@@ -424,19 +419,33 @@ def recipients_sync(*, entries: Iterable[str]) -> RecipientsSync:
 
 
 def scope_label(*, recipient: Recipient) -> str:
-    return recipient.entity.name if recipient.entity_id else "Portfolio"
+    return _scope_name(recipient.entity if recipient.entity_id else None)
+
+
+def _scope_name(entity: Entity | None) -> str:
+    return entity.name if entity is not None else "Portfolio"
+
+
+def _email_run(
+    *, persona: str, scope: ReportScope, entity: Entity | None, today: dt.date | None = None
+) -> tuple[ReportRun, str]:
+    """The email run of a persona's report over a scope — the one entity, or the portfolio of
+    the scope's entities — stored once on its key, and the scope's name."""
+    asked = report_request_for_scope(
+        persona=persona, scope=scope, entity_slug=entity.slug if entity else None,
+        view=ReportView.EMAIL, today=today,
+    )  # fmt: skip
+    return report_render(asked), _scope_name(entity)
 
 
 def _recipient_run(
     *, recipient: Recipient, today: dt.date | None = None
 ) -> tuple[ReportRun, str]:
     """The email run this recipient would get now, scope applied, and its scope's name."""
-    entity = recipient.entity if recipient.entity_id else None
-    asked = report_request_for_scope(
+    return _email_run(
         persona=recipient.persona, scope=recipient_scope(recipient=recipient),
-        entity_slug=entity.slug if entity else None, view=ReportView.EMAIL, today=today,
+        entity=recipient.entity if recipient.entity_id else None, today=today,
     )  # fmt: skip
-    return report_render(asked), entity.name if entity else "Portfolio"
 
 
 def report_send_to_address(
@@ -450,12 +459,10 @@ def report_send_to_address(
     if entity_slug:
         entity = Entity.objects.get(slug=entity_slug)
         entities = entities.filter(pk=entity.pk)
-    asked = report_request_for_scope(
-        persona=persona, scope=report_scope(entities=entities), entity_slug=entity_slug,
-        view=ReportView.EMAIL, today=today,
-    )  # fmt: skip
-    run = report_render(asked)
-    return report_email_queue(run=run, scope_name=entity.name if entity else "Portfolio", to=to)
+    run, scope_name = _email_run(
+        persona=persona, scope=report_scope(entities=entities), entity=entity, today=today
+    )
+    return report_email_queue(run=run, scope_name=scope_name, to=to)
 
 
 def report_test_send(*, recipient: Recipient, to: str) -> tuple[Delivery, bool]:
