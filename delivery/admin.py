@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -52,12 +53,15 @@ class DeliveryAdmin(ReadOnlyAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            # Counts per status of what the filters select, in one query.
-            summary = delivery_summary(queryset=changelist.queryset)
-            response.context_data["delivery_summary"] = [
-                (status, count, STATUS_EXPLANATIONS[status]) for status, count in summary.items()
-            ]
+            response.context_data["delivery_summary"] = summary_rows(changelist.queryset)
         return response
+
+
+def summary_rows(deliveries: QuerySet[Delivery]) -> list[tuple[str, int, str]]:
+    """Counts per status of what a list's filters select (one query), each with what it means:
+    above the deliveries list, and the report emails list (its change_list template)."""
+    summary = delivery_summary(queryset=deliveries)
+    return [(status, count, STATUS_EXPLANATIONS[status]) for status, count in summary.items()]
 
 
 @admin.register(Suppression)

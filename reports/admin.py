@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from delivery.admin import summary_rows
 from delivery.documents import framed_document
 from delivery.models import Delivery, DeliveryStatus
 from delivery.selectors import delivery_summary
@@ -199,6 +200,8 @@ class ReportDeliveryAdmin(SuperuserOnly):
     search_fields = ["delivery__to", "recipient__email"]
     list_select_related = ["run", "delivery", "recipient"]
     date_hierarchy = "created_at"
+    # The ledger's counts per status above the list: the progress of a "Send now".
+    change_list_template = "admin/delivery/delivery/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReportDelivery]:
         return super().get_queryset(request).defer("run__html", "run__text",
@@ -237,8 +240,6 @@ class ReportDeliveryAdmin(SuperuserOnly):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            summary = delivery_summary(
-                queryset=Delivery.objects.filter(report__in=changelist.queryset.values("pk"))
-            )
-            response.context_data["delivery_summary"] = [(s, n, "") for s, n in summary.items()]
+            chosen = Delivery.objects.filter(report__in=changelist.queryset.values("pk"))
+            response.context_data["delivery_summary"] = summary_rows(chosen)
         return response

@@ -100,3 +100,13 @@ def test_a_bad_time_zone_is_a_clear_form_error(admin_client):
         {"email": "x@example.com", "persona": "ceo", "time_zone": "Mars/Olympus", "active": "on"},
     )
     assert response.status_code == 200 and "is not a time zone name" in response.content.decode()
+
+
+def test_the_report_emails_list_counts_its_deliveries_by_status(admin_client, portfolio):
+    from reports.sending import report_send_to_recipients
+
+    recipients = [Recipient.objects.create(email=f"r{n}@example.com", persona="ceo")
+                  for n in (1, 2)]  # fmt: skip
+    report_send_to_recipients(persona="ceo", recipients=recipients)
+    page = admin_client.get(reverse("admin:reports_reportdelivery_changelist")).content.decode()
+    assert 'id="delivery-summary"' in page and '<td class="count-queued">2</td>' in page
