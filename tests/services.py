@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -290,3 +291,35 @@ def own_redis_server(port: int | None = None) -> Iterator[tuple[str, Callable[[]
         yield f"redis://127.0.0.1:{port}/0", restart
     finally:
         stop()
+
+
+@contextmanager
+def gunicorn_server(
+    *, tmp_path: Path, env: dict[str, str], workers: int = 1, log_level: str = "info"
+) -> Iterator[tuple[int, Path]]:
+    """gunicorn as deployed (config/gunicorn.py, production settings) on a free port, with its
+    workers booted; yields the port and its log. Stopped with SIGTERM to its master."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    server = subprocess.Popen(
+        [shutil.which("gunicorn", path=str(Path(sys.executable).parent)),
+         "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--log-level", log_level],
+        env={**base, **env, "ENV_FILE": str(tmp_path / "absent.env"), "DJANGO_DEBUG": "false",
+             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+             "CREW_JWT_SECRET": secrets.token_urlsafe(40),
+             "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "off",
+             "CACHE_URL": f"filecache://{tmp_path / 'cache'}"},
+        cwd=ROOT, stderr=log.open("w"),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Booting worker") < workers and time.monotonic() < deadline:
+            assert server.poll() is None, log.read_text()
+            time.sleep(0.2)
+        wait_for_port(port)
+        yield port, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

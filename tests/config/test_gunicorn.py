@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import secrets
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.services import free_port
+from tests.services import gunicorn_server
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.server
@@ -60,34 +53,13 @@ def test_every_report_is_served_and_each_is_stored_once_across_workers(run_manag
                  ("collectstatic", "--noinput", "-v0")):
         done = run_manage(*args, env={**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, timeout=120)
         assert done.returncode == 0, done.stderr
-    port = free_port()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
-    log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [shutil.which("gunicorn", path=str(Path(sys.executable).parent)),
-         "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--log-level", "info"],
-        env={**base, **env, "ENV_FILE": str(tmp_path / "absent.env"), "DJANGO_DEBUG": "false",
-             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-             "CREW_JWT_SECRET": secrets.token_urlsafe(40),
-             "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL_REDIRECT": "off",
-             "CACHE_URL": f"filecache://{tmp_path / 'cache'}"},
-        cwd=ROOT, stderr=log.open("w"), start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while log.read_text().count("Booting worker") < 2 and time.monotonic() < deadline:
-            assert server.poll() is None, log.read_text()
-            time.sleep(0.2)
+    with gunicorn_server(tmp_path=tmp_path, env=env, workers=2) as (port, log):
         cookie = _signed_in(port)
         # Each page several times: both workers serve some, and find the run the other stored.
         for _ in range(3):
             for persona in ("ceo", "cto", "cfo", "cmo", "cao"):
                 assert _get(port, f"/reports/{persona}/", cookie) == 200
                 assert _get(port, f"/reports/{persona}/qdn/", cookie) == 200
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     assert "Traceback" not in log.read_text()
     counted = run_manage(
         "shell", "--no-imports", "-c",
