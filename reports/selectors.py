@@ -59,10 +59,6 @@ class ReportScope:
     entities: tuple[EntityRef, ...]
     fingerprint: str
 
-    @property
-    def ids(self) -> list[int]:
-        return sorted(e.id for e in self.entities)
-
 
 def report_scope(*, entities: QuerySet[Entity]) -> ReportScope:
     """The scope of a report over these entities, in one query."""
