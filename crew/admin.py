@@ -11,6 +11,7 @@ from django.urls import URLPattern, path
 
 from crew.models import ChecklistItem, CrewEvent, Participant, RevokedToken
 from crew.tokens import ROLES, token_issue
+from entities.admin import SourcesAdminMixin
 from entities.models import Entity
 
 
@@ -26,7 +27,7 @@ class ChecklistItemInline(admin.TabularInline):
 
 
 @admin.register(CrewEvent)
-class CrewEventAdmin(admin.ModelAdmin):
+class CrewEventAdmin(SourcesAdminMixin, admin.ModelAdmin):
     list_display = ["title", "event_id", "entity", "starts_at", "ends_at", "created_by"]
     list_filter = ["entity"]
     list_select_related = ["entity"]
@@ -37,7 +38,8 @@ class CrewEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(SourcesAdminMixin, admin.ModelAdmin):
+    entity_field = "event__entity_id"
     list_display = ["name", "role", "email", "user_id", "event"]
     list_filter = ["role"]
     list_select_related = ["event"]
@@ -45,7 +47,8 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(SourcesAdminMixin, admin.ModelAdmin):
+    entity_field = "event__entity_id"
     list_display = ["label", "event", "assignee", "due_at", "done", "done_by", "done_at"]
     list_filter = ["done"]
     list_select_related = ["event"]

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from crew.models import ChecklistItem, CrewEvent, Participant, RevokedToken
 from entities.models import Entity
@@ -50,28 +50,6 @@ class EventReadiness:
     @property
     def percent_done(self) -> int:
         return round(100 * self.items_done / self.items_total) if self.items_total else 100
-
-
-def crew_state_annotations() -> dict[str, Subquery]:
-    """Per entity (as annotations on an Entity queryset): how many crew events it has and when
-    the newest change to one of them or its checklist was, so that a stored report showing
-    readiness is rendered again when a checklist moves."""
-    events = CrewEvent.objects.filter(entity_id=OuterRef("pk")).order_by()
-    items = ChecklistItem.objects.filter(event__entity_id=OuterRef("pk")).order_by()
-    return {
-        "crew_event_count": Subquery(
-            events.values("entity_id").annotate(n=Count("id")).values("n")
-        ),
-        "crew_changed": Subquery(
-            events.values("entity_id").annotate(n=Max("updated_at")).values("n")
-        ),
-        "crew_done": Subquery(
-            items.filter(done=True).values("event__entity_id").annotate(n=Count("id")).values("n")
-        ),
-        "crew_done_last": Subquery(
-            items.values("event__entity_id").annotate(n=Max("done_at")).values("n")
-        ),
-    }
 
 
 def events_upcoming(

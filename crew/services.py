@@ -18,6 +18,7 @@ from crew.schemas import EventIn
 from delivery.models import Delivery
 from delivery.services import delivery_queue
 from entities.models import Entity
+from entities.services import entity_sources_touch
 
 logger = logging.getLogger(__name__)
 NUDGE_KIND = "crew_nudge"
@@ -67,6 +68,9 @@ def event_post(*, entity: Entity, created_by: str, data: EventIn) -> tuple[CrewE
             event.checklist_posted = ChecklistItem.objects.bulk_create(
                 ChecklistItem(event=event, **i.model_dump()) for i in data.checklist
             )
+            # Last, after the INSERT that decides a race: the entity's row lock is then held
+            # only by a post that is going to commit.
+            entity_sources_touch(entity_ids=[entity.pk])
     except IntegrityError:
         existing = CrewEvent.objects.filter(entity=entity, event_id=data.event_id).first()
         if existing is None:  # not the race we know: let the API's last net answer
@@ -89,19 +93,23 @@ def checklist_item_set(
     items = ChecklistItem.objects.filter(
         event__entity=entity, event__event_id=event_id, item_id=item_id
     )
-    # Only rows not already in the wanted state change, so a repeat keeps the first done_at.
-    items.filter(done=not done).update(**_done_fields(done=done, by=by, now=now))
+    with transaction.atomic():
+        # Only rows not already in the wanted state change, so a repeat keeps the first done_at.
+        if items.filter(done=not done).update(**_done_fields(done=done, by=by, now=now)):
+            entity_sources_touch(entity_ids=[entity.pk])
     return items.get()
 
 
 def checklist_item_done_by_link(*, item_pk: int, user_id: str, now: dt.datetime) -> bool:
     """A nudge link's button: True if this marked the item done, False if it already was.
     The UPDATE only matches an open item, so two presses (or two tabs) act once."""
-    return bool(
-        ChecklistItem.objects.filter(pk=item_pk, done=False).update(
-            **_done_fields(done=True, by=user_id, now=now)
-        )
-    )
+    item = ChecklistItem.objects.filter(pk=item_pk, done=False)
+    with transaction.atomic():
+        entity_ids = list(item.values_list("event__entity_id", flat=True))
+        if not item.update(**_done_fields(done=True, by=user_id, now=now)):
+            return False
+        entity_sources_touch(entity_ids=entity_ids)
+    return True
 
 
 def events_prune(*, ended_before: dt.datetime, dry_run: bool = False) -> int:
@@ -110,7 +118,9 @@ def events_prune(*, ended_before: dt.datetime, dry_run: bool = False) -> int:
     events = CrewEvent.objects.filter(ends_at__lt=ended_before)
     if dry_run:
         return events.count()
-    deleted = events.delete()[1]
+    with transaction.atomic():
+        entity_sources_touch(entity_ids=events.values_list("entity_id", flat=True).distinct())
+        deleted = events.delete()[1]
     return deleted.get(CrewEvent._meta.label, 0)
 
 

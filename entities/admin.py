@@ -1,4 +1,10 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from entities.models import (
@@ -10,6 +16,7 @@ from entities.models import (
     Snapshot,
     SourceFile,
 )
+from entities.services import entity_sources_touch
 
 
 class MembershipInline(admin.TabularInline):
@@ -45,6 +52,44 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class SourcesAdminMixin:
+    """For the admin of rows a report reads (snapshots and their rows, note files, crew
+    events): a save or delete here, inlines included, moves the entity's `sources_version`
+    (entities.services.entity_sources_touch), so its stored reports are rendered again."""
+
+    #: The path from a row of this admin's model to its entity's id.
+    entity_field = "entity_id"
+    model: type[Model]
+
+    def _entity_ids(self, rows: QuerySet[Any]) -> list[int]:
+        return [pk for pk in rows.values_list(self.entity_field, flat=True) if pk is not None]
+
+    def _of(self, obj: Model) -> list[int]:
+        return self._entity_ids(self.model._default_manager.filter(pk=obj.pk))
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+        before = set(self._of(obj)) if change else set()
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        # A row moved to another entity leaves the old one; save_related touches the new one.
+        entity_sources_touch(entity_ids=before - set(self._of(obj)))
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+                     ) -> None:  # fmt: skip
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        # After the inlines, once per save: the row's own change or its inlines'.
+        entity_sources_touch(entity_ids=self._of(form.instance))
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        ids = self._of(obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+        entity_sources_touch(entity_ids=ids)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        ids = self._entity_ids(queryset)
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        entity_sources_touch(entity_ids=ids)
+
+
 class MetricInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Metric
     fields = ["section", "name", "raw", "value", "unit", "target", "period", "line"]
@@ -67,7 +112,7 @@ class ReceivableInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SnapshotAdmin(SourcesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["entity", "period_label", "currency", "warning_count", "ingested_at"]
     list_filter = ["entity", "currency", "period"]
     list_select_related = ["entity"]
@@ -82,7 +127,8 @@ class SnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [MetricInline, ItemInline, ReceivableInline]
 
 
-class SnapshotRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SnapshotRowAdmin(SourcesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    entity_field = "snapshot__entity_id"
     list_select_related = ["snapshot__entity"]
 
     @admin.display(description="entity", ordering="snapshot__entity__slug")
@@ -112,7 +158,7 @@ class ReceivableAdmin(SnapshotRowAdmin):
 
 
 @admin.register(SourceFile)
-class SourceFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SourceFileAdmin(SourcesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # Never the absolute path (the row's key): files are shown relative to their folder.
     list_display = ["display_path", "entity", "status", "read_at"]
     list_filter = ["status", "entity"]

@@ -49,6 +49,11 @@ class Entity(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moved by entities.services.entity_sources_touch whenever what a report reads of this
+    # entity changes: a note read, failed or deleted, a crew event or checklist of its changed.
+    # A stored report's key holds it, so "did anything change?" is this one column, read with
+    # the entity, instead of counting its snapshots and files on every page.
+    sources_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["kind", "name"]

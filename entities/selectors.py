@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -73,23 +73,6 @@ def snapshots_newest(
             RowNumber(), partition_by=[F("entity_id")], order_by=list(Snapshot.NEWEST_FIRST)
         )
     ).filter(newest_rank__lte=depth)
-
-
-def entities_with_sources(*, entities: QuerySet[Entity]) -> QuerySet[Entity]:
-    """The entities annotated with what their notes are now — `snapshot_count`, `newest_id`
-    (ids only grow), `failed_files` and `failed_read` (notes that made no snapshot) — so that
-    one query tells both which entities a report covers and whether anything it read from them
-    changed (an edit of the entity itself moves `updated_at`)."""
-    mine = Snapshot.objects.filter(entity_id=OuterRef("pk")).order_by()
-    failed = SourceFile.objects.filter(
-        entity_id=OuterRef("pk"), status=SourceFileStatus.ERROR
-    ).order_by()
-    return entities.annotate(
-        snapshot_count=Subquery(mine.values("entity_id").annotate(n=Count("id")).values("n")),
-        newest_id=Subquery(mine.values("entity_id").annotate(n=Max("id")).values("n")),
-        failed_files=Subquery(failed.values("entity_id").annotate(n=Count("id")).values("n")),
-        failed_read=Subquery(failed.values("entity_id").annotate(n=Max("read_at")).values("n")),
-    )
 
 
 def metrics_of(*, snapshots: QuerySet[Snapshot], sections: Iterable[str]) -> QuerySet[Metric]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from entities.handoff import (
@@ -86,6 +86,7 @@ class _KnownFile:
     status: str
     problems: list[dict[str, Any]]
     slug: str | None
+    entity_id: int | None
     stored: bool  # a snapshot with this content exists, or the file was an error: nothing to redo
 
 
@@ -97,6 +98,8 @@ class FileResult:
     display_path: str = ""
     #: Not parsed: its bytes were those of the last reading (same size and mtime, or same hash).
     skipped: bool = False
+    #: The entities whose sources this reading changed (see entity_sources_touch).
+    touched: tuple[int, ...] = ()
 
     @property
     def status(self) -> str:
@@ -235,7 +238,7 @@ def _known_files(*, notes: list[HandoffNote]) -> dict[str, _KnownFile]:
         )
         .values_list(
             "pk", "path", "size", "mtime_ns", "content_hash", "status", "problems",
-            "entity__slug", "has_snapshot",
+            "entity__slug", "entity_id", "has_snapshot",
         )
     )  # fmt: skip
     return {
@@ -247,9 +250,11 @@ def _known_files(*, notes: list[HandoffNote]) -> dict[str, _KnownFile]:
             status=status,
             problems=problems,
             slug=slug,
+            entity_id=entity_id,
             stored=has_snapshot or status == SourceFileStatus.ERROR,
         )
-        for pk, path, size, mtime_ns, content_hash, status, problems, slug, has_snapshot in rows
+        for pk, path, size, mtime_ns, content_hash, status, problems, slug, entity_id,
+        has_snapshot in rows
     }
 
 
@@ -289,6 +294,8 @@ def handoff_ingest_file(
     else:
         parsed, text = parse_handoff_bytes(raw or b"", path=note.display_path)
     result = FileResult(path=str(note.path), parsed=parsed, display_path=note.display_path)
+    # What a report says of the entity that had this file may change (its failed files).
+    was_of = (known.entity_id,) if known and known.entity_id else ()
     seen = _SeenFile(note=note, content_hash=content_hash, size=size, mtime_ns=mtime_ns)
     if parsed.has_errors or text is None or parsed.slug is None:
         # Kept against its entity when the file name still says which one it is, so the
@@ -296,6 +303,7 @@ def handoff_ingest_file(
         entity = Entity.objects.filter(slug=parsed.slug).first() if parsed.slug else None
         with transaction.atomic():
             _source_file_record(seen=seen, parsed=parsed, entity=entity)
+        result.touched = (*was_of, *((entity.pk,) if entity else ()))
         return result
     for attempt in (1, 2):
         try:
@@ -309,6 +317,7 @@ def handoff_ingest_file(
             if attempt == 2:
                 raise
     result.snapshot = "created" if snapshot_created else "unchanged"
+    result.touched = (*was_of, entity.pk)
     return result
 
 
@@ -352,7 +361,8 @@ def handoffs_ingest(
 ) -> IngestReport:
     """Read every note under paths, each in a savepoint of its own: a bad file never stops the
     rest nor leaves half a snapshot. Unchanged files are skipped (see handoff_ingest_file)
-    unless `reread`. Notes are committed a batch at a time (see _BATCH_NOTES)."""
+    unless `reread`. Notes are committed a batch at a time (see _BATCH_NOTES), with one
+    update of the entities whose sources the batch changed."""
     report = IngestReport()
     notes = list(handoff_notes(paths=paths))
     known = {} if dry_run or reread else _known_files(notes=notes)
@@ -360,15 +370,30 @@ def handoffs_ingest(
     while done < len(notes):
         with contextlib.nullcontext() if dry_run else transaction.atomic():
             started = time.monotonic()
+            touched: set[int] = set()
             for note in notes[done : done + _BATCH_NOTES]:
                 done += 1
                 result = handoff_ingest_file(note=note, known=known.get(note.key), dry_run=dry_run)
+                touched.update(result.touched)
                 report.add(result, keep=keep_files)
                 if on_file is not None:
                     on_file(result)
                 if time.monotonic() - started > _BATCH_SECONDS:
                     break
+            entity_sources_touch(entity_ids=touched)
     return report
+
+
+def entity_sources_touch(*, entity_ids: Iterable[int]) -> None:
+    """Say that what a report reads of these entities changed — a note read, failed or
+    deleted, a crew event or checklist of theirs changed — by moving their `sources_version`:
+    stored reports over them are then rendered again (one UPDATE, none for no entity).
+
+    Every write to those rows calls this, in the write's transaction: the ingest (once per
+    batch), the crew services, and the admin (entities.admin.SourcesAdminMixin)."""
+    ids = sorted(set(entity_ids))
+    if ids:
+        Entity.objects.filter(pk__in=ids).update(sources_version=F("sources_version") + 1)
 
 
 def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tuple[Entity, bool]:

@@ -33,7 +33,9 @@ class ReportRun(models.Model):
     as_of = models.DateField(help_text="The day it speaks for: aging and staleness count from it.")
     period = models.CharField(max_length=200, blank=True, help_text="The periods covered.")
     periods = models.JSONField(
-        default=list, blank=True, help_text="The periods with a note: the date selector's list."
+        default=list,
+        blank=True,
+        help_text="The date selector's choices: [ISO date, label], each before the run's day.",
     )
     view = models.CharField(max_length=10, choices=ReportView.choices)
     html = models.TextField()

@@ -20,12 +20,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from crew.selectors import crew_state_annotations, events_upcoming
+from crew.selectors import events_upcoming
 from entities.models import Entity, Snapshot
 from entities.periods import snapshot_is_stale
 from entities.selectors import (
     entities_visible_to,
-    entities_with_sources,
     items_of,
     metrics_of,
     receivables_of,
@@ -52,9 +51,11 @@ User = AbstractBaseUser | AnonymousUser
 
 @dataclass(frozen=True, slots=True)
 class ReportScope:
-    """The entities a report covers, in the portfolio's order, and a fingerprint of what their
-    notes are now: it changes when a note is read, removed or fails, an entity is edited, or a
-    crew event or checklist of theirs changes (the CEO report shows their readiness)."""
+    """The entities a report covers, in the portfolio's order, and a fingerprint of what they
+    are now: it changes when what a report shows of an entity is edited (its slug, name or
+    kind) or what a report reads of it changes — a note read, removed or failed, a crew event
+    or checklist of its changed (the CEO report shows their readiness) — which moves its
+    `sources_version`."""
 
     entities: tuple[EntityRef, ...]
     fingerprint: str
@@ -62,16 +63,10 @@ class ReportScope:
 
 def report_scope(*, entities: QuerySet[Entity]) -> ReportScope:
     """The scope of a report over these entities, in one query."""
-    crew = crew_state_annotations()
-    rows = entities_with_sources(entities=entities).annotate(**crew)
-    rows = rows.order_by(*Entity._meta.ordering, "id")
-    fields = ("id", "slug", "name", "kind", "updated_at", "snapshot_count", "newest_id",
-              "failed_files", "failed_read", *crew)  # fmt: skip
-    found = list(rows.values_list(*fields))
-    digest = hashlib.sha256()
-    for row in found:
-        digest.update(repr(row).encode())
-    return ReportScope(tuple(EntityRef(*row[:4]) for row in found), digest.hexdigest())
+    rows = entities.order_by(*Entity._meta.ordering, "id")
+    found = list(rows.values_list("id", "slug", "name", "kind", "sources_version"))
+    digest = hashlib.sha256(repr(found).encode()).hexdigest()
+    return ReportScope(tuple(EntityRef(*row[:4]) for row in found), digest)
 
 
 def report_scope_for(*, user: User, slug: str | None = None) -> ReportScope:
@@ -210,9 +205,12 @@ def report_run_stored(
     *, persona: str, scope: str, as_of: dt.date, view: str, source_key: str
 ) -> ReportRun | None:
     """The stored run with exactly this key, if there is one (one lookup on its unique key)."""
-    return ReportRun.objects.filter(
-        persona=persona, scope=scope, as_of=as_of, view=view, source_key=source_key
-    ).first()
+    try:
+        return ReportRun.objects.get(
+            persona=persona, scope=scope, as_of=as_of, view=view, source_key=source_key
+        )
+    except ReportRun.DoesNotExist:
+        return None
 
 
 def report_run_visible_get(*, user: User, pk: int) -> ReportRun:

@@ -23,10 +23,12 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from entities.models import Entity
+from entities.periods import period_end
 from entities.selectors import snapshot_periods
 from reports.models import ReportRun, ReportView
 from reports.personas.common import coverage
@@ -93,6 +95,7 @@ class ReportRequest:
     entities: tuple[EntityRef, ...]
     as_of: dt.date | None  # an earlier date picked; None for the latest notes
     day: dt.date  # the day it speaks for: aging and staleness count from it
+    today: dt.date
     view: str
     source_key: str
 
@@ -162,6 +165,7 @@ def report_request_for_scope(
         entities=scope.entities,
         as_of=as_of,
         day=day,
+        today=today,
         view=view,
         source_key=source_key.hexdigest(),
     )
@@ -213,12 +217,21 @@ def _rendered_fields(asked: ReportRequest) -> dict[str, Any]:
     return {
         "entity_ids": ids,
         "period": periods[:200],
-        "periods": [[p.isoformat(), label] for p, label in snapshot_periods(entity_ids=ids)],
+        "periods": _period_options(entity_ids=ids, today=asked.today),
         "html": html,
         "text": text,
         "content_hash": hashlib.sha256(f"{html}\x00{text}".encode()).hexdigest(),
         "stale": [entity.name for entity, _ in cov.stale],
     }
+
+
+def _period_options(*, entity_ids: list[int], today: dt.date) -> list[list[str]]:
+    """The date selector's choices, [ISO date, label], newest first: the day each period with
+    a note ends (a month's note counts for the whole month), before today, which is what
+    "latest" shows. Worked out once with the run (whose key holds the day), not on every page."""
+    days = {period_end(period, label) for period, label in snapshot_periods(entity_ids=entity_ids)}
+    return [[on.isoformat(), date_format(on, "j M Y")] for on in sorted(days, reverse=True)
+            if on < today]  # fmt: skip
 
 
 def report_runs_prune(*, now: dt.datetime | None = None) -> int:

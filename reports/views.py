@@ -10,7 +10,6 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from delivery.documents import stored_document
 from entities.models import Entity, Snapshot
-from entities.periods import period_end
 from entities.selectors import personas_held, snapshot_visible_get
 from reports.models import Recipient, ReportRun, ReportView
 from reports.registry import REGISTRY
@@ -56,19 +54,6 @@ def _as_of(raw: str | None) -> tuple[dt.date | None, str]:
         return None, f"“{raw[:20]}” is not a date (YYYY-MM-DD): these are the latest notes."
 
 
-def _period_options(periods: list[list[str]], selected: dt.date | None) -> list[dict[str, object]]:
-    """Each period with a note, as the date the report stands on: its last day (a month's
-    note counts for the whole month)."""
-    options = []
-    today = timezone.localdate()
-    for iso, label in periods:
-        on = period_end(dt.date.fromisoformat(iso), label)
-        if on >= today:
-            continue  # that is what "latest" shows
-        options.append({"value": on.isoformat(), "label": on, "selected": on == selected})
-    return options
-
-
 def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> HttpResponse:
     if persona not in REGISTRY:
         raise Http404("No such report.")
@@ -104,7 +89,8 @@ def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> Http
             "entity": asked.entities[0] if entity_slug else None,
             "as_of": asked.as_of,
             "notice": notice,
-            "periods": _period_options(run.periods, asked.as_of),
+            "periods": run.periods,
+            "selected": asked.as_of.isoformat() if asked.as_of else "",
             "query": f"?as_of={asked.as_of.isoformat()}&" if asked.as_of else "?",
         },
     )

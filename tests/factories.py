@@ -17,6 +17,7 @@ from entities.models import (
     Receivable,
     Snapshot,
 )
+from entities.services import entity_sources_touch
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -48,7 +49,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     persona = Persona.CEO
 
 
-class SnapshotFactory(factory.django.DjangoModelFactory):
+class SourcesFactory(factory.django.DjangoModelFactory):
+    """A row a report reads, written as the ingest would: its entity's sources_version moves,
+    so a report stored before it is rendered again."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        row = super()._create(model_class, *args, **kwargs)
+        entity_id = row.entity_id if isinstance(row, Snapshot) else row.snapshot.entity_id
+        entity_sources_touch(entity_ids=[entity_id])
+        return row
+
+
+class SnapshotFactory(SourcesFactory):
     class Meta:
         model = Snapshot
 
@@ -67,7 +83,7 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
     ingested_at = factory.LazyFunction(timezone.now)
 
 
-class MetricFactory(factory.django.DjangoModelFactory):
+class MetricFactory(SourcesFactory):
     class Meta:
         model = Metric
 
@@ -80,7 +96,7 @@ class MetricFactory(factory.django.DjangoModelFactory):
     line = factory.Sequence(lambda n: n + 1)
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(SourcesFactory):
     class Meta:
         model = Item
 
@@ -90,7 +106,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
     line = factory.Sequence(lambda n: n + 1)
 
 
-class ReceivableFactory(factory.django.DjangoModelFactory):
+class ReceivableFactory(SourcesFactory):
     class Meta:
         model = Receivable
 

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from crew.models import ChecklistItem
+from crew.services import checklist_item_done_by_link
 from entities.models import Persona
 from reports.models import ReportRun
 from tests.crew.factories import crew_event
@@ -49,7 +50,7 @@ def test_a_checklist_item_done_renders_the_stored_report_again(client, owner):
     assert item is not None
     before = ReportRun.objects.count()
 
-    ChecklistItem.objects.filter(pk=item.pk).update(done=True, done_at=NOW, done_by="crew-1")
+    assert checklist_item_done_by_link(item_pk=item.pk, user_id="crew-1", now=NOW)
     client.get(url)
 
     assert ReportRun.objects.count() == before + 1

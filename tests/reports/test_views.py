@@ -163,6 +163,18 @@ def test_the_date_selector_shows_the_report_as_it_stood(client, two_entities):
     assert 'value="2026-10-31" selected' in october  # the selector shows the date chosen
 
 
+def test_the_date_selector_offers_each_periods_last_day_also_from_an_earlier_date(
+    client, two_entities
+):
+    client.force_login(two_entities.alice)
+    url = reverse("reports:entity", args=["cfo", "jada"])
+
+    for html in (page(client, url), page(client, url + "?as_of=2026-10-31")):
+        options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', html)
+        assert options[:3] == [("", "Latest notes"), ("2026-11-30", "As of 30 Nov 2026"),
+                               ("2026-10-31", "As of 31 Oct 2026")]  # fmt: skip
+
+
 def test_a_garbage_date_falls_back_to_the_latest_notes_and_says_so(client, two_entities):
     client.force_login(two_entities.alice)
     html = page(client, reverse("reports:portfolio", args=["ceo"]) + "?as_of=yesterday")
