@@ -30,6 +30,7 @@ KNOWN_VARIABLES: frozenset[str] = frozenset(
         "DJANGO_SECURE_SSL_REDIRECT",
         "DJANGO_LOG_LEVEL",
         "DATABASE_URL",
+        "DATABASE_CONN_MAX_AGE",
         "CACHE_URL",
         "CELERY_BROKER_URL",
         "CELERY_RESULT_BACKEND",

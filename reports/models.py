@@ -32,13 +32,12 @@ class ReportRun(models.Model):
     entity_ids = models.JSONField(default=list, help_text="The entities it covers, sorted.")
     as_of = models.DateField(help_text="The day it speaks for: aging and staleness count from it.")
     period = models.CharField(max_length=200, blank=True, help_text="The periods covered.")
-    periods = models.JSONField(
-        default=list,
-        blank=True,
-        help_text="The date selector's choices: [ISO date, label], each before the run's day.",
-    )
     view = models.CharField(max_length=10, choices=ReportView.choices)
     html = models.TextField()
+    bar = models.TextField(
+        blank=True,
+        help_text="A page's report bar (breadcrumbs, date selector, links), drawn with the run.",
+    )
     text = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64, help_text="sha256 of html and text.")
     stale = models.JSONField(

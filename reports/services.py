@@ -214,11 +214,12 @@ def _rendered_fields(asked: ReportRequest) -> dict[str, Any]:
     periods = ", ".join(f"{label} ({n})" if len(cov.periods) > 1 else label
                         for label, n in cov.periods)  # fmt: skip
     ids = sorted(e.id for e in asked.entities)
+    options = _period_options(entity_ids=ids, today=asked.today)
     return {
         "entity_ids": ids,
         "period": periods[:200],
-        "periods": _period_options(entity_ids=ids, today=asked.today),
         "html": html,
+        "bar": _bar(asked, periods=options) if asked.view == ReportView.PAGE else "",
         "text": text,
         "content_hash": hashlib.sha256(f"{html}\x00{text}".encode()).hexdigest(),
         "stale": [entity.name for entity, _ in cov.stale],
@@ -232,6 +233,22 @@ def _period_options(*, entity_ids: list[int], today: dt.date) -> list[list[str]]
     days = {period_end(period, label) for period, label in snapshot_periods(entity_ids=entity_ids)}
     return [[on.isoformat(), date_format(on, "j M Y")] for on in sorted(days, reverse=True)
             if on < today]  # fmt: skip
+
+
+def _bar(asked: ReportRequest, *, periods: list[list[str]]) -> str:
+    """A page's report bar: what it shows is the run's own (persona, scope, day, periods), so
+    it is drawn here once rather than on every page."""
+    return render_to_string(
+        "reports/report_bar.html",
+        {
+            "report": asked.report,
+            "entity": asked.entities[0] if asked.scope != PORTFOLIO else None,
+            "as_of": asked.as_of,
+            "periods": periods,
+            "selected": asked.as_of.isoformat() if asked.as_of else "",
+            "query": f"?as_of={asked.as_of.isoformat()}&" if asked.as_of else "?",
+        },
+    )
 
 
 def report_runs_prune(*, now: dt.datetime | None = None) -> int:

@@ -85,13 +85,10 @@ def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> Http
             "run": run,
             # The stored html was rendered by our own templates, note text cleaned by nh3.
             "html": mark_safe(run.html),
+            "bar": mark_safe(run.bar),
             "report": REGISTRY[persona],
             "entity": asked.entities[0] if entity_slug else None,
-            "as_of": asked.as_of,
             "notice": notice,
-            "periods": run.periods,
-            "selected": asked.as_of.isoformat() if asked.as_of else "",
-            "query": f"?as_of={asked.as_of.isoformat()}&" if asked.as_of else "?",
         },
     )
 

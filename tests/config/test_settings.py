@@ -156,3 +156,18 @@ def test_a_per_process_cache_is_a_warning_in_production(run_manage):
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "quarterdeck.W002" in result.stderr + result.stdout
+
+
+def test_each_process_keeps_its_database_connection_unless_told_not_to(run_manage, tmp_path):
+    # A new SQLite connection costs a page about 1 ms (Django registers its SQL functions on
+    # each), a new PostgreSQL one several: a process keeps one for a minute by default.
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    for url in (f"sqlite:///{tmp_path / 'db.sqlite3'}", "postgres://postgres@127.0.0.1/qd"):
+        result = run_manage("shell", "--no-imports", "-c", code, env={"DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["60", "True"]
+    once = run_manage("shell", "--no-imports", "-c", code, env={"DATABASE_CONN_MAX_AGE": "0"})
+    assert once.stdout.split() == ["0", "True"]

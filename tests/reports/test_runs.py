@@ -153,3 +153,18 @@ def test_two_requests_that_miss_at_once_store_one_run():
 
     assert not errors and len(runs) == 2 and runs[0] == runs[1]
     assert ReportRun.objects.count() == 1
+
+
+def test_a_page_run_keeps_its_report_bar_and_the_page_shows_it_unchanged(member, client):
+    run = run_of(member, persona="cfo", entity="jada")
+    email = run_of(member, persona="cfo", entity="jada", view="email")
+
+    assert 'aria-label="Breadcrumb"' in run.bar and "Breadcrumb" not in run.html
+    assert '<option value="2026-10-31">As of 31 Oct 2026</option>' in run.bar
+    assert email.bar == ""  # an email has no page around it
+    client.force_login(member)
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)):
+        page = client.get(reverse("reports:entity", args=["cfo", "jada"])).content.decode()
+        shown = client.get(reverse("reports:run", args=[run.pk])).content.decode()
+    assert run.bar in page and run.html in page
+    assert run.bar not in shown and run.html in shown  # a run shown again is the report alone
