@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -75,11 +75,24 @@ def snapshots_newest(
     ).filter(newest_rank__lte=depth)
 
 
-def metrics_of(*, snapshots: QuerySet[Snapshot], sections: Iterable[str]) -> QuerySet[Metric]:
-    """The metrics of these snapshots in these sections, in each note's order."""
-    return Metric.objects.filter(
-        snapshot__in=snapshots.values("id"), section__in=list(sections)
-    ).order_by("snapshot_id", "line", "id")
+def metrics_of(
+    *,
+    snapshots: QuerySet[Snapshot],
+    sections: Iterable[str],
+    words: Mapping[str, Iterable[str]] | None = None,
+) -> QuerySet[Metric]:
+    """The metrics of these snapshots in these sections, in each note's order; in a section
+    that `words` names, only those whose name contains one of its words, in any case."""
+    words = words or {}
+    wanted = Q()
+    for section in sections:
+        named = Q()
+        for word in words.get(section, ()):
+            named |= Q(name__icontains=word)
+        wanted |= Q(section=section) & named
+    return Metric.objects.filter(wanted, snapshot__in=snapshots.values("id")).order_by(
+        "snapshot_id", "line", "id"
+    )
 
 
 def items_of(*, snapshots: QuerySet[Snapshot], kinds: Iterable[str]) -> QuerySet[Item]:

@@ -135,9 +135,9 @@ def report_data_load(
 
     if needs.metric_depth:
         depth_of = needs.metric_depth
-        rows = metrics_of(snapshots=newest(max(depth_of.values())), sections=depth_of).values_list(
-            "snapshot_id", *MetricData._fields
-        )
+        rows = metrics_of(
+            snapshots=newest(max(depth_of.values())), sections=depth_of, words=needs.metric_words
+        ).values_list("snapshot_id", *MetricData._fields)
         for sid, *row in deep_enough(rows, depth_of):
             by_id[sid].metrics.append(MetricData(*row))
     if needs.item_depth:

@@ -30,15 +30,30 @@ from reports.personas.common import (
 from reports.personas.data import DataNeeds, EntityRef, MetricData, ReportData, SnapshotData
 
 TREND_DEPTH = 12
-NEEDS = DataNeeds(metric_depth={"marketing": TREND_DEPTH, "kpis": TREND_DEPTH})
 
-# KPIs outside the marketing section that are still about demand.
+# KPIs outside the marketing section that are still about demand, as (before, word, after):
+# every spelling holds its word, so the database can leave out the other KPIs (by the words,
+# a superset) before this pattern picks the demand ones exactly.
+_DEMAND_TERMS: tuple[tuple[str, str, str], ...] = (
+    ("", "book", "(?:ings?|ed)"), ("", "lead", "s?"), ("", "conversion", ""),
+    ("", "quote", "s?"), ("", "win rate", ""), ("", "sessions", ""), ("", "traffic", ""),
+    ("", "visit", "(?:s|ors)"), ("", "inquiries", ""), ("", "enquiries", ""),
+    ("", "sign", "-?ups"), ("", "pipeline", ""), ("", "proposal", "s?"),
+    ("", "referral", "s?"), ("", "subscribers", ""), ("", "followers", ""),
+    ("", "listing views", ""), ("", "showings", ""), ("", "applications", ""),
+    ("", "orders", ""), ("", "new customers", ""), ("", "repeat customers", ""),
+    ("pre-?", "sales", ""),
+)  # fmt: skip
+DEMAND_WORDS = tuple(word for _, word, _ in _DEMAND_TERMS)
 _DEMAND = re.compile(
-    r"(?<![\w-])(?:bookings?|booked|leads?|conversion|quotes?|win rate|sessions|traffic|visits|"
-    r"visitors|inquiries|enquiries|sign-?ups|pipeline|proposals?|referrals?|subscribers|"
-    r"followers|listing views|showings|applications|orders|new customers|repeat customers|"
-    r"pre-?sales|charters booked)(?![\w-])",
+    r"(?<![\w-])(?:"
+    + "|".join(before + re.escape(word) + after for before, word, after in _DEMAND_TERMS)
+    + r")(?![\w-])",
     re.IGNORECASE,
+)
+NEEDS = DataNeeds(
+    metric_depth={"marketing": TREND_DEPTH, "kpis": TREND_DEPTH},
+    metric_words={"kpis": DEMAND_WORDS},
 )
 
 # Counts the portfolio sums when several entities keep them, by the names they use.

@@ -153,6 +153,9 @@ class DataNeeds:
 
     snapshots: int = 2  # at least the newest and the one before it, to say what changed
     metric_depth: dict[str, int] = field(default_factory=dict)  # section -> depth
+    # section -> words: of that section, only the metrics whose name holds one of the words
+    # (in any case) are loaded, for a builder that shows no other (the CMO's demand KPIs).
+    metric_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     item_depth: dict[str, int] = field(default_factory=dict)  # item kind -> depth
     receivable_depth: int = 0
     narrative: bool = False

@@ -296,6 +296,24 @@ def test_cmo_trends_demand_across_snapshots():
     assert leads.trend.path.count("M") == 2
 
 
+def test_cmo_reads_only_the_kpis_about_demand_in_any_case_and_all_of_marketing():
+    a = EntityFactory()
+    note(a, "2026-11", mkt("Ad spend", "900"), kpi("BOOKINGS confirmed", "7"),
+         kpi("Pre-sales calls", "3"), kpi("Client NPS", "61"),
+         kpi("Bookkeeping hours", "9"))  # fmt: skip
+    report = REGISTRY["cmo"]
+    data = report_data_load(
+        entities=[EntityRef(a.id, a.slug, a.name, a.kind)], scope=PORTFOLIO, as_of=None,
+        today=TODAY, needs=report.needs_for(portfolio=True),
+    )  # fmt: skip
+
+    # Read by the words (Bookkeeping holds "book"), then picked by the pattern.
+    read = [m.name for m in data.latest(a.id).metrics]
+    assert read == ["Ad spend", "BOOKINGS confirmed", "Pre-sales calls", "Bookkeeping hours"]
+    shown = [line.name for line in report.build(data).entities[0].lines]
+    assert shown == ["Ad spend", "BOOKINGS confirmed", "Pre-sales calls"]
+
+
 def test_cmo_totals_add_plain_counts_and_never_percentages():
     a, b = EntityFactory(slug="a"), EntityFactory(slug="b")
     note(a, "2026-10", mkt("Leads", "100"), mkt("Conversion", "10", "%"))

@@ -4,7 +4,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from reports.personas import cmo
 from reports.personas.common import (
     Figure,
     aging_bucket,
@@ -201,3 +204,11 @@ def test_kpis_about_costs_and_delays_are_better_lower():
     assert target_status(Decimal(21), Decimal(24), lower=True) == "met"
     assert target_status(Decimal(381), Decimal(390), lower=False) == "missed"
     assert target_status(None, Decimal(5), lower=False) is None
+
+
+@given(st.from_regex(cmo._DEMAND, alphabet=st.characters(max_codepoint=127)))
+def test_every_name_the_cmo_counts_as_demand_holds_one_of_the_words_the_database_reads_by(name):
+    # The CMO's database read keeps KPIs whose name holds a word (ASCII, any case): a superset
+    # of what its pattern picks, or a demand KPI would be missing from the report.
+    assert cmo.is_demand(cmo.MetricData("kpis", name, None, "", None, "", "", 1))
+    assert any(word in name.lower() for word in cmo.DEMAND_WORDS)
