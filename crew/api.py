@@ -38,7 +38,6 @@ from crew.schemas import (
 )
 from crew.tokens import TokenClaims, TokenInvalid, token_verify
 from entities.models import Entity
-from entities.selectors import entity_get
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +79,15 @@ class CrewBearer(HttpBearer):
         except TokenInvalid as exc:
             logger.info("crew token refused: %s", exc)
             return None
-        if selectors.token_is_revoked(jti=claims.jti):
-            logger.info("crew token refused: revoked jti=%s sub=%s", claims.jti, claims.sub)
-            return None
+        # Both from the database on every request, in one query: a revocation counts from the
+        # next request on.
         try:
-            entity = entity_get(slug=claims.entity)
+            entity = selectors.token_entity_get(slug=claims.entity, jti=claims.jti)
         except Entity.DoesNotExist:
             logger.info("crew token refused: no entity jti=%s sub=%s", claims.jti, claims.sub)
+            return None
+        if entity.token_revoked:
+            logger.info("crew token refused: revoked jti=%s sub=%s", claims.jti, claims.sub)
             return None
         return CrewCaller(claims=claims, entity=entity)
 
@@ -207,7 +208,7 @@ def _event_out(
     participants: list[Participant] | None = None,
     checklist: list[ChecklistItem] | None = None,
 ) -> dict[str, Any]:
-    """An event as the API shows it; its rows as just posted, or as prefetched."""
+    """An event as the API shows it; its rows as given, or as prefetched."""
     if participants is None:
         participants = list(event.participants.all())
     if checklist is None:
@@ -230,6 +231,10 @@ def _event_out(
     }
 
 
+def _rows_out(found: selectors.EventWithRows) -> dict[str, Any]:
+    return _event_out(found.event, found.participants, found.checklist)
+
+
 @router.post(
     "/events",
     response={200: EventOut, 201: EventOut, 409: ErrorOut, **BODY_REFUSALS},
@@ -241,17 +246,15 @@ def _event_out(
 def event_create(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any]]:
     caller = _caller(request)
     try:
-        event, created = services.event_post(
+        posted, created = services.event_post(
             entity=caller.entity, created_by=caller.user_id, data=payload
         )
     except services.EventConflict:
         return Status(409, {"detail": "Another body was already posted under this event_id."})
     if created:
-        logger.info("crew event created event_id=%s entity=%s jti=%s sub=%s", event.event_id,
+        logger.info("crew event created event_id=%s entity=%s jti=%s sub=%s", posted.event.event_id,
                     caller.entity.slug, caller.claims.jti, caller.user_id)  # fmt: skip
-        return Status(201, _event_out(event, event.participants_posted, event.checklist_posted))
-    stored = selectors.event_get(entity=caller.entity, event_id=event.event_id)
-    return Status(200, _event_out(stored))
+    return Status(201 if created else 200, _rows_out(posted))
 
 
 @router.get("/events", response={200: list[EventOut], **REFUSALS},
@@ -267,10 +270,10 @@ def event_list(request: HttpRequest, filters: Query[EventsQuery]) -> list[dict[s
             summary="One event")  # fmt: skip
 def event_detail(request: HttpRequest, event_id: str) -> dict[str, Any]:
     try:
-        event = selectors.event_get(entity=_caller(request).entity, event_id=_checked_id(event_id))
+        found = selectors.event_get(entity=_caller(request).entity, event_id=_checked_id(event_id))
     except CrewEvent.DoesNotExist:
         raise Http404 from None
-    return _event_out(event)
+    return _rows_out(found)
 
 
 @router.patch(

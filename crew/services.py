@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from crew.emails import nudge_email_render
 from crew.models import ChecklistItem, CrewEvent, Participant, RevokedToken
 from crew.schemas import EventIn
+from crew.selectors import EventWithRows, event_get
 from delivery.models import Delivery
 from delivery.services import delivery_queue
 from entities.models import Entity
@@ -33,50 +34,46 @@ def _body_hash(data: EventIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _same_or_conflict(event: CrewEvent, body_hash: str) -> CrewEvent:
-    if event.body_hash != body_hash:
-        raise EventConflict(event.event_id)
-    return event
-
-
-def event_post(*, entity: Entity, created_by: str, data: EventIn) -> tuple[CrewEvent, bool]:
+def event_post(*, entity: Entity, created_by: str, data: EventIn) -> tuple[EventWithRows, bool]:
     """The event with its participants and checklist, and whether it was created now.
 
     Idempotent on (entity, event_id): the same body again returns the stored event; another
     body raises EventConflict. The INSERT comes first and the unique constraint decides:
-    concurrent posts meet there, the losers' INSERT fails and they read the winner's row, so
-    exactly one event is ever made (and a new event costs no read before it).
-    A created event comes back with its rows as `participants_posted` and `checklist_posted`
-    (no second read); a stored one is read with them by the caller.
+    concurrent posts meet there, the losers' INSERT fails and they read the winner's rows, so
+    exactly one event is ever made (and a new event costs no read before it, nor after).
+    The rows are built before the transaction opens: on SQLite it holds the database's one
+    write lock from its first statement, and the other web processes wait for it.
     """
-    body_hash = _body_hash(data)
+    event = CrewEvent(
+        entity=entity,
+        event_id=data.event_id,
+        title=data.title,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        time_zone=data.time_zone,
+        created_by=created_by,
+        body_hash=_body_hash(data),
+    )
+    # Each row takes the event's id when it is saved.
+    participants = [Participant(event=event, **p.model_dump()) for p in data.participants]
+    checklist = [ChecklistItem(event=event, **i.model_dump()) for i in data.checklist]
     try:
         with transaction.atomic():
-            event = CrewEvent.objects.create(
-                entity=entity,
-                event_id=data.event_id,
-                title=data.title,
-                starts_at=data.starts_at,
-                ends_at=data.ends_at,
-                time_zone=data.time_zone,
-                created_by=created_by,
-                body_hash=body_hash,
-            )
-            event.participants_posted = Participant.objects.bulk_create(
-                Participant(event=event, **p.model_dump()) for p in data.participants
-            )
-            event.checklist_posted = ChecklistItem.objects.bulk_create(
-                ChecklistItem(event=event, **i.model_dump()) for i in data.checklist
-            )
+            event.save(force_insert=True)
+            Participant.objects.bulk_create(participants)
+            ChecklistItem.objects.bulk_create(checklist)
             # Last, after the INSERT that decides a race: the entity's row lock is then held
             # only by a post that is going to commit.
             entity_sources_touch(entity_ids=[entity.pk])
-    except IntegrityError:
-        existing = CrewEvent.objects.filter(entity=entity, event_id=data.event_id).first()
-        if existing is None:  # not the race we know: let the API's last net answer
-            raise
-        return _same_or_conflict(existing, body_hash), False
-    return event, True
+    except IntegrityError as lost:
+        try:
+            stored = event_get(entity=entity, event_id=data.event_id)
+        except CrewEvent.DoesNotExist:  # not the race we know: let the API's last net answer
+            raise lost from None
+        if stored.event.body_hash != event.body_hash:
+            raise EventConflict(data.event_id) from None
+        return stored, False
+    return EventWithRows(event=event, participants=participants, checklist=checklist), True
 
 
 def _done_fields(*, done: bool, by: str, now: dt.datetime) -> dict[str, object]:

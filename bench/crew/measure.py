@@ -4,7 +4,7 @@
 
 verify_us is crew.tokens.token_verify (header checks, HS256 signature, claims) with the key
 ring read from settings, as each request does; auth_us is the API's whole auth step
-(verification, the revocation lookup and the entity lookup, two indexed queries).
+(verification, then the entity with its revocation, one indexed query).
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ def _print(load: dict, measured: dict, args: argparse.Namespace) -> None:
         print(f"  {label:27} {rps:7.0f} req/s  ratio {ratio:.2f}x (target 0.25x), "
               f"{load[name]['failed']} failed")  # fmt: skip
     print(f"token verification: {measured['verify_us']:.1f} µs per token (target 50 µs); "
-          f"the whole auth step with its two lookups {measured['auth_us']:.1f} µs")
+          f"the whole auth step with its one query {measured['auth_us']:.1f} µs")
     print(f"yardstick: one HMAC-SHA256 of the token {measured['yardstick_us']:.2f} µs, timed "
           "the same way (a fixed piece of work: compare it across runs and machines)")
 

@@ -18,5 +18,5 @@ def crew_event(
     body = event_body(event_id, starts_at=starts_at.isoformat(),
                       ends_at=(starts_at + dt.timedelta(hours=3)).isoformat(),
                       **overrides)  # fmt: skip
-    event, _ = event_post(entity=entity, created_by="cap-1", data=EventIn.model_validate(body))
-    return event
+    posted, _ = event_post(entity=entity, created_by="cap-1", data=EventIn.model_validate(body))
+    return posted.event

@@ -101,6 +101,39 @@ def test_the_list_reads_in_a_fixed_number_of_queries(api):
     assert len(many) == len(few)
 
 
+def _kinds(captured) -> list[str]:
+    return [q["sql"].split()[0] for q in captured.captured_queries]
+
+
+def test_a_post_is_one_query_for_the_token_and_four_writes(api, django_assert_num_queries):
+    # The token's entity and its revocation in one query; the event, its participants, its
+    # checklist and the entity's sources_version. The test's own transaction makes the
+    # post's a savepoint.
+    with django_assert_num_queries(7) as captured:
+        assert api.post("/events", event_body()).status_code == 201
+    assert _kinds(captured) == ["SELECT", "SAVEPOINT", "INSERT", "INSERT", "INSERT", "UPDATE",
+                                "RELEASE"]  # fmt: skip
+
+
+def test_an_event_is_read_in_one_query_for_the_token_and_three_for_the_event(
+    api, django_assert_num_queries
+):
+    api.post("/events", event_body())
+    with django_assert_num_queries(4):
+        assert api.get("/events/charter-1").json()["entity"] == "qos"
+
+
+def test_a_repeated_post_reads_the_stored_event_once(api, django_assert_num_queries):
+    first = api.post("/events", event_body())
+    # The token; the INSERT the unique constraint refuses, in its savepoint; the stored event
+    # with its two kinds of rows.
+    with django_assert_num_queries(8) as captured:
+        again = api.post("/events", event_body())
+    assert again.json() == first.json()
+    assert _kinds(captured) == ["SELECT", "SAVEPOINT", "INSERT", "ROLLBACK", "RELEASE", "SELECT",
+                                "SELECT", "SELECT"]  # fmt: skip
+
+
 def test_a_checklist_item_is_marked_done_by_the_token_subject_and_open_again(api):
     api.post("/events", event_body())
 
