@@ -2,6 +2,8 @@
 
 import secrets
 
+import pytest
+
 STRONG = secrets.token_urlsafe(64)
 CREW = secrets.token_urlsafe(40)
 
@@ -171,3 +173,16 @@ def test_each_process_keeps_its_database_connection_unless_told_not_to(run_manag
         assert result.stdout.split() == ["60", "True"]
     once = run_manage("shell", "--no-imports", "-c", code, env={"DATABASE_CONN_MAX_AGE": "0"})
     assert once.stdout.split() == ["0", "True"]
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_so_readers_never_wait_for_a_writer():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's journal mode")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 1  # NORMAL
