@@ -84,7 +84,7 @@ def metrics_of(
     """The metrics of these snapshots in these sections, in each note's order; in a section
     that `words` names, only those whose name contains one of its words, in any case."""
     words = words or {}
-    wanted = Q()
+    wanted = Q(pk__in=[])  # no section asked for: no metric
     for section in sections:
         named = Q()
         for word in words.get(section, ()):

@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from entities.models import Entity, Persona
-from entities.selectors import entities_visible_to, entity_visible_get, personas_of
-from tests.factories import EntityFactory, MembershipFactory, UserFactory
+from entities.models import Entity, Persona, Snapshot
+from entities.selectors import entities_visible_to, entity_visible_get, metrics_of, personas_of
+from tests.factories import EntityFactory, MembershipFactory, MetricFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +45,20 @@ def test_anonymous_and_inactive_users_see_nothing():
 def test_a_user_without_memberships_sees_nothing():
     EntityFactory.create_batch(2)
     assert not entities_visible_to(user=UserFactory()).exists()
+
+
+def test_metrics_of_reads_the_sections_asked_for_by_their_words_and_none_when_none_are_asked():
+    MetricFactory(section="kpis", name="New BOOKINGS")
+    snapshot = Snapshot.objects.get()
+    MetricFactory(snapshot=snapshot, section="kpis", name="Client NPS")
+    MetricFactory(snapshot=snapshot, section="marketing", name="Ad spend")
+    MetricFactory(snapshot=snapshot, section="financials", name="Revenue")
+    snapshots = Snapshot.objects.all()
+
+    def names(**kwargs):
+        return sorted(metrics_of(snapshots=snapshots, **kwargs).values_list("name", flat=True))
+
+    assert names(sections=["kpis", "marketing"], words={"kpis": ["booking"]}) == [
+        "Ad spend", "New BOOKINGS"]  # fmt: skip
+    assert names(sections=["kpis"]) == ["Client NPS", "New BOOKINGS"]
+    assert names(sections=[]) == []
