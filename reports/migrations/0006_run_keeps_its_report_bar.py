@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0006_run_periods_are_the_date_choices'),
+        ('reports', '0005_scheduled_reports_task'),
     ]
 
     operations = [
