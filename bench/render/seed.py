@@ -99,6 +99,7 @@ def _note_like(
     snapshot = Snapshot(
         entity=entity,
         source_path=f"/srv/handoffs/{label}/{entity.slug}.md",
+        display_path=f"{label}/{entity.slug}.md",  # as the ingest shows it: every figure's hover
         content_hash=hashlib.sha256(f"{entity.slug}{label}".encode()).hexdigest(),
         period=period,
         period_label=label,
