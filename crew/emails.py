@@ -4,7 +4,6 @@ will send them. Each open item gets its own signed link to a confirm page."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,8 +38,9 @@ def nudge_email_render(*, nudge: Nudge, now: dt.datetime) -> NudgeEmail:
         ],
         "links_expire": now + link_max_age(),
     }
-    # Times read as the crew reads them: in the event's own time zone.
-    with timezone.override(zoneinfo.ZoneInfo(event.time_zone)):
+    # Times read as the crew reads them: in the event's own time zone (UTC if it has none we
+    # know, rather than no email).
+    with timezone.override(event.zone):
         subject = render_to_string("emails/crew-nudge-subject.txt", context)
         text = render_to_string("emails/crew-nudge-body-text.txt", context)
         html = render_to_string("emails/crew-nudge-body-html.html", context)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.functional import cached_property
 
+from crew.zones import zone_get
 from entities.models import Entity
 
 
@@ -46,6 +50,17 @@ class CrewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.event_id})"
+
+    @cached_property
+    def zone(self) -> dt.tzinfo:
+        """The zone the event's times are shown in: its own, or UTC when zoneinfo does not
+        know its name (the API refuses such a name, but a row can be edited, or the zone
+        database updated, after it was posted). Pages say which it is by `zone_known`."""
+        return zone_get(self.time_zone) or dt.UTC
+
+    @property
+    def zone_known(self) -> bool:
+        return zone_get(self.time_zone) is not None
 
 
 class Participant(models.Model):

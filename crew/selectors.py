@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from crew.models import ChecklistItem, CrewEvent, Participant, RevokedToken
 from entities.models import Entity
@@ -118,6 +119,19 @@ def event_visible_get(*, entity_ids: Iterable[int], entity_slug: str, event_id: 
     return _with_rows(
         CrewEvent.objects.filter(entity_id__in=list(entity_ids), entity__slug=entity_slug)
     ).get(event_id=event_id)
+
+
+def checklist_item_get(*, item_pk: int) -> ChecklistItem:
+    """A checklist item for a nudge link's page, with its event and entity, annotated
+    `done_by_name`: the name of the participant who marked it done, or the user id when it is
+    not one of the event's participants ("" while it is open). One query;
+    ChecklistItem.DoesNotExist if the item is gone."""
+    name = Participant.objects.filter(event=OuterRef("event"), user_id=OuterRef("done_by"))
+    return (
+        ChecklistItem.objects.select_related("event__entity")
+        .annotate(done_by_name=Coalesce(Subquery(name.values("name")[:1]), F("done_by")))
+        .get(pk=item_pk)
+    )
 
 
 def token_entity_get(*, slug: str, jti: str) -> Entity:

@@ -143,9 +143,7 @@ class Nudge:
     def key(self) -> str:
         """The delivery ledger's unique key: one email per event, participant and window,
         however many runs find the same nudge due."""
-        return (
-            f"crew:event={self.event.pk}:participant={self.participant.pk}:window={self.window}"
-        )
+        return f"crew:event={self.event.pk}:participant={self.participant.pk}:window={self.window}"
 
 
 def nudge_window(*, starts_at: dt.datetime, now: dt.datetime, hours: list[int]) -> str | None:

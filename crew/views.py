@@ -41,8 +41,12 @@ def event_page(request: HttpRequest, entity_slug: str, event_id: str) -> HttpRes
         )
     except CrewEvent.DoesNotExist:
         raise Http404("No such event.") from None
+    # People by name where the id is a participant's, from the rows already read.
     names = {p.user_id: p.name for p in event.participants.all()}
-    items = [(item, names.get(item.assignee, item.assignee)) for item in event.checklist.all()]
+    items = [
+        (item, names.get(item.assignee, item.assignee), names.get(item.done_by, item.done_by))
+        for item in event.checklist.all()
+    ]
     return render(request, "crew/event.html", {"event": event, "items": items,
                                                "now": timezone.now()})  # fmt: skip
 
@@ -58,16 +62,17 @@ def item_done(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "crew/link_problem.html", {"expired": True}, status=410)
     except LinkInvalid:
         return render(request, "crew/link_problem.html", {"expired": False}, status=400)
-    try:
-        item = ChecklistItem.objects.select_related("event__entity").get(pk=target.item_pk)
-    except ChecklistItem.DoesNotExist:
-        return render(request, "crew/link_problem.html", {"gone": True}, status=404)
     outcome = None
     if request.method == "POST":
+        # An item that is gone matches no row, as a done one does; the read below tells them
+        # apart. Read after the write, so the page names whoever did it, as it is now.
         marked = services.checklist_item_done_by_link(
-            item_pk=item.pk, user_id=target.user_id, now=timezone.now()
+            item_pk=target.item_pk, user_id=target.user_id, now=timezone.now()
         )
         outcome = "marked" if marked else "already"
-        item.refresh_from_db()
+    try:
+        item = selectors.checklist_item_get(item_pk=target.item_pk)
+    except ChecklistItem.DoesNotExist:
+        return render(request, "crew/link_problem.html", {"gone": True}, status=404)
     return render(request, "crew/item_done.html", {"item": item, "event": item.event,
                                                    "outcome": outcome})  # fmt: skip

@@ -185,6 +185,7 @@ def report_data_load(
                 event_id=r.event.event_id,
                 title=r.event.title,
                 starts_at=r.event.starts_at,
+                zone=r.event.zone,
                 items_done=r.items_done,
                 items_total=r.items_total,
                 behind=tuple(r.behind),

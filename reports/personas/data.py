@@ -137,6 +137,7 @@ class EventData:
     event_id: str
     title: str
     starts_at: dt.datetime
+    zone: dt.tzinfo  # the event's own time zone, which its times are shown in
     items_done: int
     items_total: int
     behind: tuple[str, ...]  # who has open items past their due time

@@ -38,5 +38,5 @@ def test_a_nudge_link_opens_a_confirm_page_whose_button_marks_the_item_done(
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/crew/qos/charter-1/")
     assert "done" in page.locator("tr[data-item=fuel] .status").inner_text()
-    assert "by crew-1" in page.locator("tr[data-item=fuel] .status").inner_text()
+    assert "by Dev Deckhand" in page.locator("tr[data-item=fuel] .status").inner_text()
     assert "open" in page.locator("tr[data-item=ice] .status").inner_text()

@@ -6,9 +6,27 @@ pattern, date-time), booleans, enums. Lists are kept short: the limits have thei
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from hypothesis import strategies as st
+
+# Any offset Python allows, to the minute, besides the IANA zones' own.
+_offsets = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
+)
+_zones = st.one_of(st.timezones(), _offsets)
+# Times anywhere in datetime's range, and often at its very ends, where converting to UTC
+# leaves the range (9999-12-31T23:00-14:00) and a uniform draw almost never goes.
+iso_datetimes = st.one_of(
+    st.datetimes(timezones=_zones),
+    st.datetimes(min_value=dt.datetime(9999, 12, 31), timezones=_zones),
+    st.datetimes(max_value=dt.datetime(1, 1, 1, 23, 59, 59), timezones=_zones),
+    st.datetimes(min_value=dt.datetime(2999, 12, 31), max_value=dt.datetime(3000, 1, 1, 23),
+                 timezones=_zones),
+    st.datetimes(min_value=dt.datetime(1899, 12, 31), max_value=dt.datetime(1900, 1, 1, 23),
+                 timezones=_zones),
+).map(lambda d: d.isoformat())  # fmt: skip
 
 
 def from_openapi(schema: dict[str, Any], components: dict[str, Any]) -> st.SearchStrategy:
@@ -36,7 +54,7 @@ def from_openapi(schema: dict[str, Any], components: dict[str, Any]) -> st.Searc
                         max_size=min(schema.get("maxItems", 5), 5))  # fmt: skip
     if kind == "string":
         if schema.get("format") == "date-time":
-            return st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat())
+            return iso_datetimes
         if "pattern" in schema:
             return st.from_regex(schema["pattern"], fullmatch=True).filter(
                 lambda s: len(s) <= schema.get("maxLength", 10_000)

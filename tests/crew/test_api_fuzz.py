@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crew.api import api as crew_api
-from tests.crew.schema_strategies import from_openapi
+from tests.crew.schema_strategies import from_openapi, iso_datetimes
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +79,11 @@ def test_no_checklist_update_yields_a_5xx(api, body, event_id, item_id):
     _ok_or_django_404(api.patch(path, json.dumps(body)))
 
 
+bounds = st.one_of(st.text(max_size=60), iso_datetimes)
+
+
 @FUZZ
-@given(start=st.text(max_size=60), end=st.text(max_size=60), event_id=st.text(max_size=200))
+@given(start=bounds, end=bounds, event_id=st.text(max_size=200))
 def test_no_query_or_id_yields_a_5xx(api, start, end, event_id):
     _ok(api.get("/events", **{"from": start, "to": end}))
     _ok_or_django_404(api.get(f"/events/{_url(event_id)}"))

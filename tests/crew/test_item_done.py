@@ -58,6 +58,34 @@ def test_the_button_marks_the_item_done_once(link):
     assert not ChecklistItem.objects.get(item_id="ice").done  # the other link's item
 
 
+def test_an_item_already_done_names_who_did_it(link):
+    ChecklistItem.objects.filter(item_id="fuel").update(done=True, done_by="cap-1", done_at=NOW)
+    for response in (Client().get(link), Client().post(link)):
+        assert response.status_code == 200
+        assert "already done (by Cora Captain)" in response.text
+        assert "cap-1" not in response.text
+
+
+def test_an_item_done_by_someone_not_on_the_crew_names_their_id(link):
+    ChecklistItem.objects.filter(item_id="fuel").update(done=True, done_by="harbour-7",
+                                                        done_at=NOW)  # fmt: skip
+    assert "already done (by harbour-7)" in Client().get(link).text
+
+
+def test_the_confirm_page_reads_the_item_in_one_query(link, django_assert_num_queries):
+    ChecklistItem.objects.filter(item_id="fuel").update(done=True, done_by="cap-1", done_at=NOW)
+    # The item with its event, its entity and the name of who did it.
+    with django_assert_num_queries(1):
+        assert "(by Cora Captain)" in Client().get(link).text
+
+
+def test_a_press_on_an_item_that_is_gone_says_so(link):
+    ChecklistItem.objects.filter(item_id="fuel").delete()
+    response = Client().post(link)
+    assert response.status_code == 404 and "no longer exists" in response.text
+    assert not ChecklistItem.objects.filter(done=True).exists()
+
+
 def test_a_post_without_the_forms_csrf_token_changes_nothing(link):
     response = Client(enforce_csrf_checks=True).post(link)
     assert response.status_code == 403

@@ -38,7 +38,9 @@ def test_the_ceo_report_shows_upcoming_charters_and_who_is_behind(client, owner)
 
     assert "Upcoming charters" in html and "Sunset charter" in html
     assert "Secret charter" not in html and "Other Co" not in html
-    assert " of " in html.split("Sunset charter", 1)[1].split("</tr>", 1)[0]
+    row = html.split("Sunset charter", 1)[1].split("</tr>", 1)[0]
+    assert " of " in row
+    assert "5 Dec 2026, 04:00 PST" in row  # 12:00 UTC, in the event's own Los Angeles
 
 
 @time_machine.travel(NOW, tick=False)
