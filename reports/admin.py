@@ -19,7 +19,12 @@ from delivery.documents import framed_document
 from delivery.models import Delivery, DeliveryStatus
 from delivery.selectors import delivery_summary
 from reports.models import Recipient, ReportDelivery, ReportRun, ReportSchedule
-from reports.sending import preview_for, report_send_now, report_test_send
+from reports.sending import (
+    preview_for,
+    report_send_now,
+    report_test_send,
+    schedule_recipients,
+)
 
 
 def _superuser(request: HttpRequest) -> bool:
@@ -124,7 +129,11 @@ class RecipientAdmin(SuperuserOnly):
 
     @admin.action(description="Send now")
     def send_now(self, request: HttpRequest, queryset: QuerySet[Recipient]) -> HttpResponse:
-        return _send_now(self, request, queryset)
+        """Each chosen recipient's own persona's report."""
+        by_persona: dict[str, list[Recipient]] = {}
+        for recipient in queryset.select_related("user"):
+            by_persona.setdefault(recipient.persona, []).append(recipient)
+        return _send_now(self, request, by_persona)
 
     @admin.action(description="Send a test to me")
     def send_test_to_me(self, request: HttpRequest, queryset: QuerySet[Recipient]) -> None:
@@ -144,12 +153,9 @@ class RecipientAdmin(SuperuserOnly):
 
 
 def _send_now(
-    model_admin: admin.ModelAdmin, request: HttpRequest, recipients: QuerySet[Recipient]
+    model_admin: admin.ModelAdmin, request: HttpRequest, by_persona: dict[str, list[Recipient]]
 ) -> HttpResponse:
     """Queue the reports and return at once; the report deliveries list shows their progress."""
-    by_persona: dict[str, list[Recipient]] = {}
-    for recipient in recipients.select_related("user"):
-        by_persona.setdefault(recipient.persona, []).append(recipient)
     tasks = sum(report_send_now(persona=p, recipients=rs) for p, rs in by_persona.items())
     count = sum(len(rs) for rs in by_persona.values())
     model_admin.message_user(
@@ -163,20 +169,32 @@ def _send_now(
 
 @admin.register(ReportSchedule)
 class ReportScheduleAdmin(SuperuserOnly):
-    list_display = ["name", "persona", "recipient", "cadence", "weekday", "day_of_month", "at",
-                    "enabled"]  # fmt: skip
+    list_display = ["name", "persona", "recipient", "when", "enabled"]
     list_filter = ["persona", "cadence", "enabled"]
+    list_select_related = ["recipient"]
     actions = ["send_now"]
 
+    @admin.display(description="when")
+    def when(self, obj: ReportSchedule) -> str:
+        return obj.when
+
     @admin.action(description="Send now")
-    def send_now(self, request: HttpRequest, queryset: QuerySet[ReportSchedule]) -> HttpResponse:
-        recipients = Recipient.objects.none()
-        for schedule in queryset:
-            if schedule.recipient_id:
-                recipients |= Recipient.objects.filter(pk=schedule.recipient_id)
-            else:
-                recipients |= Recipient.objects.filter(persona=schedule.persona)
-        return _send_now(self, request, recipients.filter(active=True, unsubscribed_at=None))
+    def send_now(
+        self, request: HttpRequest, queryset: QuerySet[ReportSchedule]
+    ) -> HttpResponse | None:
+        """What beat sends for each chosen schedule — its persona's report, to its recipients
+        — now rather than at its time; what beat would skip is skipped and said."""
+        by_persona: dict[str, dict[int, Recipient]] = {}
+        for schedule in queryset.select_related("recipient__user"):
+            sending, skipped = schedule_recipients(schedule=schedule)
+            for message in skipped:
+                self.message_user(request, message, messages.WARNING)
+            for recipient in sending:
+                by_persona.setdefault(schedule.persona, {})[recipient.pk] = recipient
+        if not by_persona:
+            self.message_user(request, "Nothing was queued.", messages.WARNING)
+            return None
+        return _send_now(self, request, {p: list(rs.values()) for p, rs in by_persona.items()})
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -204,8 +222,8 @@ class ReportDeliveryAdmin(SuperuserOnly):
     change_list_template = "admin/delivery/delivery/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReportDelivery]:
-        return super().get_queryset(request).defer("run__html", "run__text",
-                                                   "delivery__body_html", "delivery__body_text")
+        bodies = ["run__html", "run__text", "delivery__body_html", "delivery__body_text"]
+        return super().get_queryset(request).defer(*bodies)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -215,7 +233,7 @@ class ReportDeliveryAdmin(SuperuserOnly):
 
     @admin.display(description="persona", ordering="run__persona")
     def persona(self, obj: ReportDelivery) -> str:
-        return obj.run.persona
+        return obj.run.get_persona_display()
 
     @admin.display(description="to", ordering="delivery__to")
     def to(self, obj: ReportDelivery) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from entities.models import Persona
@@ -128,7 +130,7 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         scope = self.entity.slug if self.entity_id else "portfolio"
-        return f"{self.email} ({self.persona}, {scope})"
+        return f"{self.email} ({self.get_persona_display()}, {scope})"
 
     @property
     def receives(self) -> bool:
@@ -139,6 +141,22 @@ class Cadence(models.TextChoices):
     DAILY = "daily", "Daily"
     WEEKLY = "weekly", "Weekly"
     MONTHLY = "monthly", "Monthly"
+
+
+class Weekday(models.IntegerChoices):
+    """As Python counts them (date.weekday()), which is how a schedule is matched to a day."""
+
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+# Every month has a 28th: a schedule on the 29th to 31st would skip the short months.
+DAY_OF_MONTH_WORDS = "The day of the month must be from 1 to 28, so that every month has it."
 
 
 class ReportSchedule(models.Model):
@@ -158,9 +176,16 @@ class ReportSchedule(models.Model):
     )
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
     weekday = models.PositiveSmallIntegerField(
-        default=0, help_text="For weekly: 0 = Monday … 6 = Sunday."
+        choices=Weekday.choices, default=Weekday.MONDAY, help_text="For weekly schedules."
     )
-    day_of_month = models.PositiveSmallIntegerField(default=1, help_text="For monthly: 1 to 28.")
+    day_of_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[
+            MinValueValidator(1, message=DAY_OF_MONTH_WORDS),
+            MaxValueValidator(28, message=DAY_OF_MONTH_WORDS),
+        ],
+        help_text="For monthly schedules: 1 to 28.",
+    )
     at = models.TimeField(help_text="Local time, in the recipient's time zone.")
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -183,6 +208,33 @@ class ReportSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A schedule sends its own persona's report, and beat skips a recipient who gets
+        another persona's (reports.sending.schedules_claim): such a pair is refused here,
+        rather than saved and never sent."""
+        if self.recipient_id is None or self.persona not in Persona.values:
+            return
+        recipient = self.recipient
+        if recipient.persona != self.persona:
+            theirs, ours = recipient.get_persona_display(), self.get_persona_display()
+            raise ValidationError(
+                {
+                    "recipient": f"{recipient.email} gets the {theirs} report, and this "
+                    f"schedule sends the {ours} report. Choose a {ours} recipient, or none "
+                    f"for every {ours} recipient."
+                }
+            )
+
+    @property
+    def when(self) -> str:
+        """The schedule in words, e.g. "Weekly, Monday 07:00" (each recipient's local time)."""
+        at = self.at.strftime("%H:%M")
+        if self.cadence == Cadence.WEEKLY:
+            return f"Weekly, {self.get_weekday_display()} {at}"
+        if self.cadence == Cadence.MONTHLY:
+            return f"Monthly, day {self.day_of_month}, {at}"
+        return f"{self.get_cadence_display()} {at}"
 
 
 class ScheduledSend(models.Model):
@@ -232,4 +284,5 @@ class ReportDelivery(models.Model):
         indexes = [models.Index(fields=["created_at"], name="reportdelivery_created")]
 
     def __str__(self) -> str:
-        return f"{self.run} → {self.delivery.to}"
+        run = self.run
+        return f"{run.get_persona_display()} {run.scope} {run.as_of} → {self.delivery.to}"

@@ -321,20 +321,45 @@ def schedule_slot(*, schedule: ReportSchedule, now: dt.datetime, zone: str) -> d
     raise ValueError(f"schedule {schedule.pk} is never due")
 
 
+def schedule_recipients(*, schedule: ReportSchedule) -> tuple[list[Recipient], list[str]]:
+    """Whom a schedule goes to — its recipient, or else every recipient of its persona, but
+    only while the schedule is enabled and the recipient receives and gets this persona's
+    report — and a line in words for each left out. Beat and the admin's "Send now" ask here."""
+    if not schedule.enabled:
+        return [], [f"“{schedule}” is disabled, so beat does not send it: enable it first."]
+    if schedule.recipient is not None:
+        named = [schedule.recipient]
+    else:
+        named = list(Recipient.objects.filter(persona=schedule.persona).select_related("user"))
+    sending: list[Recipient] = []
+    skipped: list[str] = []
+    for recipient in named:
+        if recipient.persona != schedule.persona:
+            skipped.append(
+                f"“{schedule}”: {recipient.email} gets the {recipient.get_persona_display()} "
+                f"report, not this schedule's {schedule.get_persona_display()} report, so beat "
+                "never sends it: choose a recipient of the same persona."
+            )
+        elif not recipient.receives:
+            why = "unsubscribed" if recipient.unsubscribed_at else "inactive"
+            skipped.append(f"“{schedule}”: {recipient.email} is {why}, so beat does not send it.")
+        else:
+            sending.append(recipient)
+    if not named:
+        skipped.append(f"“{schedule}” has no {schedule.get_persona_display()} recipient.")
+    return sending, skipped
+
+
 def schedules_claim(*, now: dt.datetime | None = None) -> list[ScheduledSend]:
     """Claim every scheduled send that is due and not yet claimed: one row per (schedule,
     recipient, local day), unique, so a second claim — beat firing twice, two workers at
     once — finds nothing. A send due more than SCHEDULE_GRACE ago is not sent late."""
     now = now or timezone.now()
     claimed: list[ScheduledSend] = []
-    for schedule in ReportSchedule.objects.filter(enabled=True).select_related("recipient"):
-        if schedule.recipient is not None:
-            recipients = [schedule.recipient]
-        else:
-            recipients = list(Recipient.objects.filter(persona=schedule.persona))
-        for recipient in recipients:
-            if not recipient.receives or recipient.persona != schedule.persona:
-                continue
+    for schedule in ReportSchedule.objects.filter(enabled=True).select_related(
+        "recipient__user"
+    ):
+        for recipient in schedule_recipients(schedule=schedule)[0]:
             slot = schedule_slot(schedule=schedule, now=now, zone=recipient.time_zone)
             if now - slot > SCHEDULE_GRACE or slot < schedule.created_at:
                 continue

@@ -1,7 +1,12 @@
+import datetime as dt
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import EntityFactory, MembershipFactory, UserFactory
+from entities.models import SourceFile
+from tests.factories import EntityFactory, MembershipFactory, SnapshotFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +28,91 @@ def test_it_lists_only_the_members_entities(client):
     assert "JADA" in page
     assert "Queen of San Diego" not in page
     assert "qos" not in page
+
+
+def _noted(slug):
+    """An entity whose newest note had one warning, on its line 3."""
+    entity = EntityFactory(slug=slug, name=slug.upper())
+    problem = {"line": 3, "severity": "warning", "message": f"{slug}: Revenue is not a number"}
+    snapshot = SnapshotFactory(entity=entity, warning_count=1, problems=[problem])
+    return entity, snapshot
+
+
+def test_each_entity_links_to_its_reports_its_note_and_its_problems(client):
+    alice = UserFactory()
+    jada, note = _noted("jada")
+    MembershipFactory(user=alice, entity=jada)
+    client.force_login(alice)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    reports = reverse("reports:entity", args=["ceo", "jada"])
+    source = reverse("reports:source", args=[note.pk])
+    problems = reverse("reports:entity", args=["cao", "jada"])
+    assert f'<a href="{reports}"' in page and f'<a href="{source}"' in page
+    assert f'<a href="{problems}#data-quality" class="badge bad"' in page
+    assert 'id="data-quality"' in client.get(problems).content.decode()
+    # Each leads where it says, to this member: the note marks the line, the CAO report says it.
+    assert "jada: Revenue is not a number" in client.get(source).content.decode()
+    assert "jada: Revenue is not a number" in client.get(problems).content.decode()
+    assert client.get(reports).status_code == 200
+
+
+def test_a_note_file_that_made_no_snapshot_links_to_where_its_problem_is_said(client):
+    alice = UserFactory()
+    jada = EntityFactory(slug="jada", name="JADA")
+    SnapshotFactory(entity=jada, period=dt.date(2026, 10, 1))
+    qos = EntityFactory(slug="qos", name="Queen of San Diego")
+    for entity in (jada, qos):
+        MembershipFactory(user=alice, entity=entity)
+        SourceFile.objects.create(
+            path=f"/notes/2026-11/{entity.slug}.md", entity=entity, status="error",
+            problems=[{"line": 1, "severity": "error", "message": "the file is empty"}],
+        )  # fmt: skip
+    client.force_login(alice)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    # JADA's October note stands and its CAO report lists the November file's problem.
+    problems = reverse("reports:entity", args=["cao", "jada"])
+    assert f'<a href="{problems}#data-quality" class="badge bad"' in page
+    assert "the file is empty (no snapshot was made from this file)" in (
+        client.get(problems).content.decode()
+    )
+    # The Queen has no note at all, so no report to send anyone to: the badge says why.
+    assert f'href="{reverse("reports:entity", args=["cao", "qos"])}"' not in page
+    assert '<span class="badge bad" title="Its note file could not be read' in page
+
+
+def test_it_links_to_no_other_entitys_pages_and_those_stay_closed(client):
+    alice = UserFactory()
+    jada, _ = _noted("jada")
+    MembershipFactory(user=alice, entity=jada)
+    _, theirs = _noted("qos")
+    client.force_login(alice)
+
+    page = client.get(reverse("dashboard")).content.decode()
+
+    closed = [reverse("reports:source", args=[theirs.pk]),
+              reverse("reports:entity", args=["cao", "qos"]),
+              reverse("reports:entity", args=["ceo", "qos"])]  # fmt: skip
+    for url in closed:
+        assert f'href="{url}"' not in page
+        assert client.get(url).status_code == 404
+
+
+def test_its_links_take_the_same_queries_for_2_and_20_entities(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    counts, shown = [], 0
+    for size in (2, 20):
+        for n in range(size):
+            _noted(f"e{size}-{n}")
+        shown += size
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("dashboard")).content.decode()
+        assert page.count('class="badge bad"') == page.count("/reports/source/") == shown
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 def test_it_says_so_when_the_user_has_no_entity(client):

@@ -78,6 +78,7 @@ def test_the_preview_is_what_the_recipient_would_get_and_sends_nothing(admin_cli
 
     page = admin_client.get(url).content.decode()
     assert "CEO report · Portfolio ·" in page and "30,555" in page and "98,765" not in page
+    assert "<title>Preview: a@example.com (CEO, portfolio)" in page
     framed = admin_client.get(url + "?part=html")
     html = framed.content.decode()
     assert "30,555" in html and "98,765" not in html and "Unsubscribe" in html
@@ -110,3 +111,13 @@ def test_the_report_emails_list_counts_its_deliveries_by_status(admin_client, po
     report_send_to_recipients(persona="ceo", recipients=recipients)
     page = admin_client.get(reverse("admin:reports_reportdelivery_changelist")).content.decode()
     assert 'id="delivery-summary"' in page and '<td class="count-queued">2</td>' in page
+
+
+def test_the_report_emails_list_names_the_persona_by_its_label(admin_client, portfolio):
+    from reports.sending import report_send_to_recipients
+
+    cao = Recipient.objects.create(email="cao@example.com", persona="cao")
+    report_send_to_recipients(persona="cao", recipients=[cao])
+    page = admin_client.get(reverse("admin:reports_reportdelivery_changelist")).content.decode()
+    assert '<td class="field-persona">Chief Accounting Officer</td>' in page
+    assert ">cao@example.com (Chief Accounting Officer, portfolio)</a>" in page  # its filter
