@@ -10,6 +10,9 @@ import re
 
 #: How a month is written in a note's front matter (`period: 2026-11`); the parser reads it.
 MONTH_LABEL_RE = re.compile(r"(\d{4})-(\d{2})")
+#: The same test in a query (`period_label__regex`): the pattern, anchored, as both
+#: PostgreSQL and SQLite (Python's re) read it.
+MONTH_LABEL_SQL = rf"^{MONTH_LABEL_RE.pattern}$"
 
 #: A note without a period is taken to speak for about a month from when it was read.
 UNDATED_NOTE_LASTS = dt.timedelta(days=31)

@@ -68,12 +68,13 @@ def format_change(change: Decimal | None, unit: str = "") -> str:
 
 
 def format_percent(value: Decimal | None, places: int = 1) -> str:
-    """A derived ratio (margin, share): rounded for reading, because it is not a stored figure."""
+    """A derived ratio (margin, share): rounded for reading, because it is not a stored figure,
+    always to the same places, so that a column of them lines up ("13.0%" beside "17.6%")."""
     if value is None:
         return MISSING
     rounded = round(value, places)
-    text = format_decimal(rounded) or "0"
-    return f"{MINUS}{text[1:]}%" if text.startswith("-") else f"{text}%"
+    text = f"{abs(rounded):.{places}f}"
+    return f"{MINUS}{text}%" if rounded < 0 else f"{text}%"
 
 
 def compact_value(value: Decimal, unit: str = "") -> str:

@@ -30,9 +30,13 @@ class PersonaReport:
     template: str
     needs: DataNeeds  # for the portfolio
     entity_needs: DataNeeds | None = None  # for one entity (more history is cheap for one)
+    entity_question: str = ""  # when the question names the portfolio: asked of one entity
 
     def needs_for(self, *, portfolio: bool) -> DataNeeds:
         return self.needs if portfolio or self.entity_needs is None else self.entity_needs
+
+    def question_for(self, *, portfolio: bool) -> str:
+        return self.question if portfolio or not self.entity_question else self.entity_question
 
 
 REGISTRY: dict[str, PersonaReport] = {
@@ -42,6 +46,7 @@ REGISTRY: dict[str, PersonaReport] = {
             slug=Persona.CEO.value,
             title=Persona.CEO.label,
             question="How is the portfolio doing, and what needs me?",
+            entity_question="How is it doing, and what needs me?",
             build=ceo.build,
             template="reports/personas/ceo.html",
             needs=ceo.NEEDS,

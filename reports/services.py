@@ -228,8 +228,9 @@ def _rendered_fields(asked: ReportRequest) -> dict[str, Any]:
 
 def _period_options(*, entity_ids: list[int], today: dt.date) -> list[list[str]]:
     """The date selector's choices, [ISO date, label], newest first: the day each period with
-    a note ends (a month's note counts for the whole month), before today, which is what
-    "latest" shows. Worked out once with the run (whose key holds the day), not on every page."""
+    a note ends, from which its note stands (entities.selectors.snapshot_as_of_q), before
+    today, which is what "latest" shows. Worked out once with the run (whose key holds the
+    day), not on every page."""
     days = {period_end(period, label) for period, label in snapshot_periods(entity_ids=entity_ids)}
     return [[on.isoformat(), date_format(on, "j M Y")] for on in sorted(days, reverse=True)
             if on < today]  # fmt: skip
@@ -246,6 +247,9 @@ def _bar(asked: ReportRequest, *, periods: list[list[str]]) -> str:
             "as_of": asked.as_of,
             "periods": periods,
             "selected": asked.as_of.isoformat() if asked.as_of else "",
+            # A day picked in the date field, which no period ends on: shown as the choice.
+            "picked": asked.as_of is not None
+            and asked.as_of.isoformat() not in {value for value, _ in periods},
             "query": f"?as_of={asked.as_of.isoformat()}&" if asked.as_of else "?",
         },
     )
@@ -292,6 +296,7 @@ def _render(
         "cov": cov,
         "entity": entity,
         "scope_name": entity.name if entity else "Portfolio",
+        "question": report.question_for(portfolio=entity is None),
         # One entity compares with one earlier note: say which ("vs Oct 2026").
         "since": previous.label if previous else "",
         "as_of": data.as_of,

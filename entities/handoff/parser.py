@@ -510,14 +510,19 @@ def _metric_bullet(state: _State, section: str, text: str, line: int) -> None:
     _add_metric(state, section, name, rest, "", "", notes, line)
 
 
-def _split_item_text(text: str, with_severity: bool) -> tuple[str, str | None, bool]:
-    """Remove checkbox / severity tag / whole-text strikethrough; returns (text, sev, resolved)."""
+def _split_item_text(
+    text: str, with_severity: bool
+) -> tuple[str, str | None, bool, str | None]:
+    """Remove checkbox / severity tag / whole-text strikethrough; returns (text, sev, resolved,
+    unread): unread is a leading `[tag]` that is not a severity, for a warning (it stays in
+    the text, as written)."""
     if not with_severity:
-        return text.strip(), None, False
+        return text.strip(), None, False, None
     text = text.strip()
     severity: str | None = None
     resolved = False
     checked = False
+    unread: str | None = None
     for _ in range(3):
         if not checked and (m := _CHECKBOX_RE.match(text)):
             checked = True
@@ -531,6 +536,8 @@ def _split_item_text(text: str, with_severity: bool) -> tuple[str, str | None, b
                 severity = found
                 text = text[m.end() :]
                 continue
+            if m.group("a"):  # "[severe]": brackets say tag; "(soon)" may be just words
+                unread = f"[{m.group('a')}]"
         break
     if len(text) >= 5 and text.startswith("~~") and text.endswith("~~") and "~~" not in text[2:-2]:
         resolved = True
@@ -541,14 +548,26 @@ def _split_item_text(text: str, with_severity: bool) -> tuple[str, str | None, b
             if found is not None:
                 severity = found
                 text = text[m.end() :]
-    return text.strip(), severity, resolved  # type: ignore[return-value]
+    return text.strip(), severity, resolved, unread
+
+
+def _warn_unread_tag(state: _State, line: int, unread: str | None) -> None:
+    if unread is not None:
+        state.warn(
+            line,
+            f"{_quote(unread)} is not a severity (critical, high, medium or low): "
+            "the item has none, and the tag stays in its text",
+        )
 
 
 def _flush_item(state: _State, pending: _PendingItem | None) -> None:
     if pending is None:
         return
     joined = " ".join(p for p in pending.parts if p)
-    text, severity, resolved = _split_item_text(joined, pending.section in _SEVERITY_SECTIONS)
+    text, severity, resolved, unread = _split_item_text(
+        joined, pending.section in _SEVERITY_SECTIONS
+    )
+    _warn_unread_tag(state, pending.line, unread)
     if text:
         state.items[pending.section].append(
             ItemRow(text=text, severity=severity, resolved=resolved, line=pending.line)  # type: ignore[arg-type]
@@ -707,10 +726,12 @@ def _item_row(state: _State, table: _Table, cells: list[str], line: int) -> None
     else:
         used = {table.columns.get("severity"), table.columns.get("status")}
         raw_text = " — ".join(c for i, c in enumerate(cells) if c and i not in used)
-    text, severity, resolved = _split_item_text(raw_text, section in _SEVERITY_SECTIONS)
+    text, severity, resolved, unread = _split_item_text(raw_text, section in _SEVERITY_SECTIONS)
     if not text:
         return
     if section in _SEVERITY_SECTIONS:
+        if not _cell(cells, table, "severity"):  # a Severity column says it otherwise
+            _warn_unread_tag(state, line, unread)
         raw_severity = _cell(cells, table, "severity")
         if raw_severity and not is_no_value(raw_severity):
             found = parse_severity(raw_severity)

@@ -406,13 +406,15 @@ def tone_of(direction: Direction | None, higher_is_better: bool | None) -> Tone:
     return "good" if (direction == "up") == higher_is_better else "bad"
 
 
-# KPI names where less is better: costs, delays, counts of bad things.
+# KPI names where less is better: costs, delays, counts of bad things, what is owed, and
+# receivables aged past 30 days ("AR 31-60 days", "AR 90+ days"; "AR 1-30 days" is billing).
 _LOWER_IS_BETTER = re.compile(
     r"\b(cost|costs|expense|expenses|spend|latency|turnaround|response time|dso|days sales|"
     r"churn|churned|incident|incidents|vacant|vacancy|overdue|past[- ]due|disputed|"
     r"open ar|ar over|open maintenance|complaints?|defects?|errors?|bugs?|cancell?ations?|"
     r"chargebacks?|refunds?|write[- ]?offs?|bad[- ]debt|downtime|outages?|backlog|"
-    r"invoices past due|cost per|fuel cost)\b",
+    r"invoices past due|cost per|fuel cost|loans?|debts?|liabilit(?:y|ies)|payables?|"
+    r"mortgage|owed|ar (?:[3-9]\d|\d{3}))\b",
     re.IGNORECASE,
 )
 

@@ -57,11 +57,20 @@ _inline_cleaner = nh3.Cleaner(
 _local = threading.local()
 
 
+class _Strikethrough(markdown.Extension):
+    """`~~struck~~` as <del>, as the editors owners write their notes in show it (GitHub's
+    markdown); Python-Markdown has the pattern class but not the syntax."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - markdown's API
+        pattern = markdown.inlinepatterns.SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del")
+        md.inlinePatterns.register(pattern, "strikethrough", 40)
+
+
 def _markdown() -> markdown.Markdown:
     # One converter per thread: building one costs more than converting a paragraph.
     converter = getattr(_local, "markdown", None)
     if converter is None:
-        converter = _local.markdown = markdown.Markdown(extensions=["tables"])
+        converter = _local.markdown = markdown.Markdown(extensions=["tables", _Strikethrough()])
     return converter
 
 
@@ -74,7 +83,7 @@ _NOT_INLINE = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "u
 def _inline_markdown() -> markdown.Markdown:
     converter = getattr(_local, "inline", None)
     if converter is None:
-        converter = _local.inline = markdown.Markdown()
+        converter = _local.inline = markdown.Markdown(extensions=[_Strikethrough()])
         for name in _NOT_INLINE:
             converter.parser.blockprocessors.deregister(name)
     return converter
@@ -94,7 +103,7 @@ def render_note_markdown(text: str) -> str:
 # in, less its leading space. Most item lines are such text, and the converter costs a few
 # hundred microseconds a line, so they skip it; tests/reports/test_sanitize.py checks that
 # both ways give the same HTML.
-_PLAIN = re.compile(r"[^\\`*_\[\]<>&!\x00-\x1f\x7f\xa0]*")
+_PLAIN = re.compile(r"[^\\`*_~\[\]<>&!\x00-\x1f\x7f\xa0]*")
 
 
 def render_note_inline(text: str) -> str:

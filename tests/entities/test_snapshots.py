@@ -60,13 +60,44 @@ def test_histories_and_latest_respect_the_as_of_date():
         SnapshotFactory(entity=qos, **month(2026, number))
     empty = EntityFactory(slug="empty")
 
+    # On 15 October the October note is not there yet: a month's note stands from its end.
     histories = snapshot_histories(entities=[qos, empty], as_of=dt.date(2026, 10, 15))
-    assert [s.period_label for s in histories[qos.pk]] == ["2026-08", "2026-09", "2026-10"]
+    assert [s.period_label for s in histories[qos.pk]] == ["2026-08", "2026-09"]
     assert histories[empty.pk] == []
+    on_the_last_day = snapshot_histories(entities=[qos], as_of=dt.date(2026, 10, 31))[qos.pk]
+    assert [s.period_label for s in on_the_last_day] == ["2026-08", "2026-09", "2026-10"]
     last_two = snapshot_histories(entities=[qos], depth=2)[qos.pk]
     assert [s.period_label for s in last_two] == ["2026-10", "2026-11"]
     latest = snapshots_latest(entities=[qos, empty], as_of=dt.date(2026, 8, 31))
     assert latest[qos.pk].period_label == "2026-08" and latest[empty.pk] is None
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (dt.date(2026, 12, 31), "2026-12"),  # the last day of December, across the year
+        (dt.date(2027, 1, 9), "2026-12"),
+        (dt.date(2027, 1, 10), "2027-01-10"),  # a day's note stands from that day
+        (dt.date(2027, 2, 27), "2027-01-10"),
+        (dt.date(2027, 2, 28), "2027-02"),  # February's last day
+    ],
+)
+def test_a_note_stands_from_the_end_of_its_period(as_of, expected):
+    qos = EntityFactory(slug="qos")
+    SnapshotFactory(entity=qos, **month(2026, 12))
+    SnapshotFactory(entity=qos, period=dt.date(2027, 1, 10), period_label="2027-01-10")
+    SnapshotFactory(entity=qos, **month(2027, 2))
+    assert snapshots_latest(entities=[qos], as_of=as_of)[qos.pk].period_label == expected
+
+
+def test_a_note_without_a_period_stands_from_the_day_it_was_read():
+    qos = EntityFactory(slug="qos")
+    SnapshotFactory(
+        entity=qos, period=None, period_label="",
+        ingested_at=dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC),
+    )  # fmt: skip
+    assert snapshots_latest(entities=[qos], as_of=dt.date(2026, 10, 19))[qos.pk] is None
+    assert snapshots_latest(entities=[qos], as_of=dt.date(2026, 10, 20))[qos.pk] is not None
 
 
 def _portfolio(size: int) -> None:

@@ -196,10 +196,18 @@ def test_kpis_about_costs_and_delays_are_better_lower():
         "Open maintenance requests",
         "Fuel cost per engine hour",
         "p95 API latency (ms)",
+        "Loan balance",
+        "Mortgage principal",
+        "Accounts payable",
+        "Total liabilities",
+        "AR 31-60 days",
+        "AR 61-90 days",
+        "AR 90+ days",
+        "AR 120+ days",
     ]
     for name in lower:
         assert lower_is_better(name), name
-    for name in ["Bookings confirmed", "Occupancy", "Client NPS", "Leads"]:
+    for name in ["Bookings confirmed", "Occupancy", "Client NPS", "Leads", "AR 1-30 days"]:
         assert not lower_is_better(name), name
     assert target_status(Decimal(21), Decimal(24), lower=True) == "met"
     assert target_status(Decimal(381), Decimal(390), lower=False) == "missed"

@@ -50,6 +50,9 @@ def test_a_change_is_signed_and_a_change_in_a_percentage_is_in_points():
 def test_derived_ratios_are_rounded_for_reading_and_axis_labels_are_compact():
     assert format_percent(Decimal("11.7213")) == "11.7%"
     assert format_percent(Decimal("-4.2")) == "\u22124.2%"
+    assert format_percent(Decimal("13")) == "13.0%"  # a column of margins lines up
+    assert format_percent(Decimal("-0.04")) == "0.0%"
+    assert format_percent(Decimal("0")) == "0.0%"
     assert compact_value(Decimal(150000), "USD") == "$150k"
     assert compact_value(Decimal(-2500000), "") == "\u22122.5M"
 

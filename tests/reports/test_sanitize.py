@@ -130,3 +130,18 @@ _TEXT = st.text(
 def test_plain_text_skips_the_converter_and_comes_out_the_same(text):
     # The shortcut for text without markup characters must give what the pipeline gives.
     assert render_note_inline(text) == _render_inline(text)
+
+
+def test_struck_words_are_shown_struck_in_an_item_and_a_note():
+    assert render_note_inline("~~Struck~~ partially") == "<del>Struck</del> partially"
+    assert "<del>old plan</del>" in render_note_markdown("We dropped the ~~old plan~~.")
+    assert render_note_inline("a ~ b ~~") == "a ~ b ~~"  # no pair, nothing struck
+
+
+def test_a_kpis_notes_are_shown_with_their_links_not_as_markdown():
+    html = Template('{% load report_tags %}{{ notes|note_inline }}').render(
+        Context({"notes": "see [dashboard](https://example.com)"})
+    )
+    assert html == (
+        'see <a href="https://example.com" rel="noopener noreferrer nofollow">dashboard</a>'
+    )

@@ -96,6 +96,21 @@ def test_a_superusers_rendering_is_never_served_to_a_member(client, two_entities
     assert ReportRun.objects.filter(persona="cfo", view="page").count() == 2
 
 
+def test_the_cfo_chart_counts_each_periods_entities_in_words(client, two_entities):
+    root = UserFactory(username="root", is_superuser=True)
+    client.force_login(root)
+    html = page(client, reverse("reports:portfolio", args=["cfo"]))
+    assert "(Oct 2026: 1 entity, Nov 2026: 2 entities)" in html
+
+
+def test_one_entitys_ceo_report_does_not_ask_about_the_portfolio(client, two_entities):
+    client.force_login(two_entities.alice)
+    one = page(client, reverse("reports:entity", args=["ceo", "jada"]))
+    everything = page(client, reverse("reports:portfolio", args=["ceo"]))
+    assert "How is it doing, and what needs me?" in one and "the portfolio doing" not in one
+    assert "How is the portfolio doing, and what needs me?" in everything
+
+
 def test_the_note_and_the_stored_run_of_another_entity_are_404(client, two_entities):
     root = UserFactory(username="root", is_superuser=True)
     client.force_login(root)
@@ -173,6 +188,16 @@ def test_the_date_selector_offers_each_periods_last_day_also_from_an_earlier_dat
         options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', html)
         assert options[:3] == [("", "Latest notes"), ("2026-11-30", "As of 30 Nov 2026"),
                                ("2026-10-31", "As of 31 Oct 2026")]  # fmt: skip
+
+
+def test_a_day_picked_in_the_date_field_is_the_choice_the_selector_shows(client, two_entities):
+    client.force_login(two_entities.alice)
+    html = page(client, reverse("reports:entity", args=["cfo", "jada"]) + "?on=2026-11-15")
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>([^<]+)</option>', html)
+    assert options[1] == ("2026-11-15", " selected", "As of 15 Nov 2026")
+    assert [value for value, chosen, _ in options if chosen] == ["2026-11-15"]
+    # 15 November: November's note does not stand yet, October's does.
+    assert "$25,770" in html and "$30,555" not in html
 
 
 def test_a_garbage_date_falls_back_to_the_latest_notes_and_says_so(client, two_entities):
