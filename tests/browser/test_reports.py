@@ -127,3 +127,27 @@ def test_the_print_stylesheet_leaves_only_the_report(signed_in, live_server):
     assert page.locator("article.report").is_visible()
     pdf = page.pdf(format="A4")  # what "Save as PDF" gives
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+
+
+def test_on_a_phone_only_tables_scroll_sideways_never_the_page(signed_in, live_server):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ["/", "/reports/", "/reports/ceo/", "/reports/cto/", "/reports/cfo/",
+                 "/reports/cao/", "/reports/cmo/", "/crew/"]:  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    assert page.locator("nav[aria-label=Main] a:has-text('Crew')").is_visible()
+    assert page.locator("button:has-text('Sign out')").is_visible()
+
+
+def test_printed_on_letter_paper_no_table_loses_a_column(signed_in, live_server):
+    page = signed_in
+    page.set_viewport_size({"width": 725, "height": 1000})  # Letter's printable width
+    page.emulate_media(media="print")
+    for persona in ["ceo", "cto", "cfo", "cmo", "cao"]:
+        page.goto(f"{live_server.url}/reports/{persona}/")
+        cut = page.eval_on_selector_all(
+            "table.data",
+            "ts => ts.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length",
+        )
+        assert cut == 0, persona
