@@ -22,7 +22,10 @@ class DeliveryStatus(models.TextChoices):
 STATUS_EXPLANATIONS: dict[str, str] = {
     DeliveryStatus.QUEUED: "Waiting for a worker (or for its next try after SES throttled).",
     DeliveryStatus.SENDING: "A worker has claimed it and is handing it to SES.",
-    DeliveryStatus.SENT: "SES accepted it (its message id is stored).",
+    DeliveryStatus.SENT: (
+        "Handed over: SES accepted it (its message id is stored), or, where no SES is "
+        "configured (the demo, development), the local outbox kept it."
+    ),
     DeliveryStatus.FAILED: "Not sent: SES refused it, or it could not be sent; see the reason.",
     DeliveryStatus.BOUNCED: "Sent, and the receiving server bounced it; the address is suppressed.",
     DeliveryStatus.COMPLAINED: "Sent, and the recipient marked it as spam; address suppressed.",

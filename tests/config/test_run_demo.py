@@ -11,7 +11,15 @@ import urllib.request
 
 import pytest
 
+from config.management.commands.run_demo import child_env
 from tests.services import ROOT, free_port, project_env, wait_for_port
+
+
+def test_the_demos_links_point_at_the_address_it_serves_unless_site_url_is_set(monkeypatch):
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert child_env("127.0.0.1:8123")["SITE_URL"] == "http://127.0.0.1:8123"
+    monkeypatch.setenv("SITE_URL", "https://reports.example.com")
+    assert child_env("127.0.0.1:8123")["SITE_URL"] == "https://reports.example.com"
 
 
 def test_setup_only_prints_a_working_admin_login(tmp_path):

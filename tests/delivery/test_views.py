@@ -50,7 +50,10 @@ def test_the_outbox_is_for_superusers_only(client):
     assert client.get("/delivery/outbox/").status_code == 302  # to the sign-in page
     staff = get_user_model().objects.create_user("staff", password="pw", is_staff=True)
     client.force_login(staff)
-    assert client.get("/delivery/outbox/").status_code == 403
+    refused = client.get("/delivery/outbox/")
+    assert refused.status_code == 403
+    # The site around it, and what to do: not a bare "403 Forbidden".
+    assert b"Not allowed" in refused.content and b"Open the dashboard" in refused.content
     assert client.get(f"/delivery/outbox/{sent.pk}/html/").status_code == 403
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import subprocess
@@ -24,6 +25,13 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
 STOP_TIMEOUT = 15
+
+
+def child_env(addr: str) -> dict[str, str]:
+    """The environment of web, worker and beat: links in the demo's emails (reports,
+    unsubscribe, nudges) point at this server, unless SITE_URL is set (in the environment, or
+    in .env, which the settings read into it)."""
+    return {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or f"http://{addr}"}
 
 
 class Command(BaseCommand):
@@ -89,8 +97,9 @@ class Command(BaseCommand):
             "worker": [celery, "-A", "config", "worker", "--loglevel=INFO", "--pool=solo"],
             "beat": [celery, "-A", "config", "beat", "--loglevel=INFO", "--pidfile="],
         }
+        env = child_env(addr)
         procs = {
-            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)
+            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR, env=env, start_new_session=True)
             for name, cmd in commands.items()
         }
         stopping = False
