@@ -43,12 +43,20 @@ from reports.selectors import (
     report_scope_for,
 )
 
-# The email's stylesheet goes into every element's style attribute, where mail clients read
-# it; @media blocks (dark mode) cannot be inlined and stay in a <style> element. css-inline
-# parses the finished, sanitised HTML for real, so text inside an attribute stays text.
-_INLINER = css_inline.CSSInliner(
-    keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False
-)
+
+def _email_inliner() -> css_inline.CSSInliner:
+    """email.css goes into every element's style attribute, where every mail client reads it;
+    the email's own <style> element (email-head.css: the cells' rules, dark mode) is kept as
+    it is. css-inline parses the finished, sanitised HTML for real, so text inside an
+    attribute stays text."""
+    return css_inline.CSSInliner(
+        inline_style_tags=False,
+        keep_style_tags=True,
+        load_remote_stylesheets=False,
+        minify_css=True,
+        extra_css=static_text("reports/email.css"),
+    )
+
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -325,10 +333,10 @@ def _render(
     ) + base["query"]  # fmt: skip
     email = render_to_string(
         "emails/report.html",
-        {**base, "body": mark_safe(body), "styles": mark_safe(static_text("reports/email.css")),
-         "open_url": open_url},
+        {**base, "body": mark_safe(body), "open_url": open_url,
+         "styles": mark_safe(static_text("reports/email-head.css"))},
     )  # fmt: skip
-    html = _INLINER.inline(email)
+    html = _email_inliner().inline(email)
     text = render_to_string(
         "emails/report.txt", {**base, "body_text": html_to_text(body), "open_url": open_url}
     )

@@ -61,7 +61,7 @@ class _Strikethrough(markdown.Extension):
     """`~~struck~~` as <del>, as the editors owners write their notes in show it (GitHub's
     markdown); Python-Markdown has the pattern class but not the syntax."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - markdown's API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # markdown names it
         pattern = markdown.inlinepatterns.SimpleTagInlineProcessor(r"(~~)(.+?)~~", "del")
         md.inlinePatterns.register(pattern, "strikethrough", 40)
 
