@@ -20,6 +20,7 @@ from delivery.models import Delivery, DeliveryStatus
 from delivery.selectors import delivery_summary
 from reports.models import Recipient, ReportDelivery, ReportRun, ReportSchedule
 from reports.sending import (
+    GMAIL_CLIPS_AFTER,
     preview_for,
     report_send_now,
     report_test_send,
@@ -122,6 +123,8 @@ class RecipientAdmin(SuperuserOnly):
             "recipient": recipient,
             "subject": subject,
             "text": text,
+            "size_kb": round(len(html.encode()) / 1024),
+            "clipped": len(html.encode()) > GMAIL_CLIPS_AFTER,
             "html_url": reverse("admin:reports_recipient_preview", args=[pk]) + "?part=html",
             "opts": self.model._meta,
         }

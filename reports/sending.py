@@ -500,6 +500,11 @@ def report_test_send(*, recipient: Recipient, to: str) -> tuple[Delivery, bool]:
     )  # fmt: skip
 
 
+# Gmail shows the first 102 KB of a message and clips the rest behind a link, unsubscribe
+# footer included: the preview says when an email is past it.
+GMAIL_CLIPS_AFTER = 102 * 1024
+
+
 def preview_for(
     *, recipient: Recipient, today: dt.date | None = None
 ) -> tuple[str, str, str]:

@@ -1,5 +1,7 @@
 """The reports' admin: Send now, a test to me, and the preview as a recipient would see it."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -79,6 +81,7 @@ def test_the_preview_is_what_the_recipient_would_get_and_sends_nothing(admin_cli
     page = admin_client.get(url).content.decode()
     assert "CEO report · Portfolio ·" in page and "30,555" in page and "98,765" not in page
     assert "<title>Preview: a@example.com (CEO, portfolio)" in page
+    assert re.search(r"<strong>Size:</strong> \d+ KB</p>", page)  # small: no clipping warning
     framed = admin_client.get(url + "?part=html")
     html = framed.content.decode()
     assert "30,555" in html and "98,765" not in html and "Unsubscribe" in html
@@ -87,6 +90,13 @@ def test_the_preview_is_what_the_recipient_would_get_and_sends_nothing(admin_cli
     assert "style-src 'unsafe-inline'" in policy and "frame-ancestors 'self'" in policy
     assert "sandbox" in policy and framed["X-Frame-Options"] == "SAMEORIGIN"
     assert not Delivery.objects.exists()
+
+
+def test_the_preview_warns_when_gmail_would_clip_the_email(admin_client, portfolio, monkeypatch):
+    monkeypatch.setattr("reports.admin.GMAIL_CLIPS_AFTER", 1000)
+    recipient = Recipient.objects.create(email="a@example.com", persona="ceo", user=portfolio)
+    page = admin_client.get(reverse("admin:reports_recipient_preview", args=[recipient.pk]))
+    assert "Over 102 KB: Gmail shows only the start of it" in page.content.decode()
 
 
 def test_a_member_without_superuser_rights_cannot_open_recipients(client, portfolio):
