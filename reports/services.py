@@ -305,6 +305,8 @@ def _render(
         "entity": entity,
         "scope_name": entity.name if entity else "Portfolio",
         "question": report.question_for(portfolio=entity is None),
+        # Note files that made no snapshot (read for the CAO): said even when no note stands.
+        "failed_files": data.source_files,
         # One entity compares with one earlier note: say which ("vs Oct 2026").
         "since": previous.label if previous else "",
         "as_of": data.as_of,

@@ -66,7 +66,8 @@ def test_a_note_file_that_made_no_snapshot_links_to_where_its_problem_is_said(cl
     for entity in (jada, qos):
         MembershipFactory(user=alice, entity=entity)
         SourceFile.objects.create(
-            path=f"/notes/2026-11/{entity.slug}.md", entity=entity, status="error",
+            path=f"/notes/2026-11/{entity.slug}.md", display_path=f"2026-11/{entity.slug}.md",
+            entity=entity, status="error",
             problems=[{"line": 1, "severity": "error", "message": "the file is empty"}],
         )  # fmt: skip
     client.force_login(alice)
@@ -79,9 +80,12 @@ def test_a_note_file_that_made_no_snapshot_links_to_where_its_problem_is_said(cl
     assert "the file is empty (no snapshot was made from this file)" in (
         client.get(problems).content.decode()
     )
-    # The Queen has no note at all, so no report to send anyone to: the badge says why.
-    assert f'href="{reverse("reports:entity", args=["cao", "qos"])}"' not in page
-    assert '<span class="badge bad" title="Its note file could not be read' in page
+    # The Queen has no note at all: her CAO report says so, and what could not be read.
+    queen = reverse("reports:entity", args=["cao", "qos"])
+    assert f'<a href="{queen}#data-quality" class="badge bad"' in page
+    html = client.get(queen).content.decode()
+    assert "No handoff notes have been read yet." in html
+    assert "<code>2026-11/qos.md</code>: line 1: the file is empty" in html
 
 
 def test_it_links_to_no_other_entitys_pages_and_those_stay_closed(client):
