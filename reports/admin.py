@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -14,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from crew.zones import zone_get
 from delivery.admin import summary_rows
 from delivery.documents import framed_document
 from delivery.models import Delivery, DeliveryStatus
@@ -82,12 +82,10 @@ class RecipientForm(forms.ModelForm):
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"]
-        try:
-            zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if zone_get(name) is None:
             raise forms.ValidationError(
                 f"“{name}” is not a time zone name (e.g. UTC, America/Los_Angeles)."
-            ) from None
+            )
         return name
 
 

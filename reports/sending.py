@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from crew.zones import zone_get
 from delivery.models import Delivery
 from delivery.services import DeliveryInputError, delivery_queue
 from entities.models import Entity
@@ -297,16 +297,9 @@ def report_send_now(
 # --- Schedules -----------------------------------------------------------------------------------
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def schedule_slot(*, schedule: ReportSchedule, now: dt.datetime, zone: str) -> dt.datetime:
     """The latest moment at or before `now` the schedule was due, in that time zone."""
-    local = now.astimezone(_zone(zone))
+    local = now.astimezone(zone_get(zone) or dt.UTC)
     day = local.date()
     for _ in range(62):
         slot = dt.datetime.combine(day, schedule.at, tzinfo=local.tzinfo)

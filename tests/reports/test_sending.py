@@ -231,6 +231,14 @@ def test_a_weekly_schedule_is_due_at_its_local_time_in_the_recipients_time_zone(
     assert [s.recipient for s in second] == [la]
 
 
+def test_a_recipient_whose_time_zone_is_no_zone_is_scheduled_in_utc_not_a_crash():
+    # Saved around the form's check: "America" is a folder of the zone database.
+    Recipient.objects.create(email="ceo@example.com", persona="ceo", time_zone="America")
+    _weekly_ceo()
+    with time_machine.travel(dt.datetime(2026, 11, 30, 7, 1, tzinfo=dt.UTC)):
+        assert len(schedules_claim()) == 1
+
+
 def test_a_scheduled_send_happens_once_however_often_beat_fires():
     Recipient.objects.create(email="ceo@example.com", persona="ceo")
     _weekly_ceo()
