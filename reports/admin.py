@@ -115,14 +115,15 @@ class RecipientAdmin(SuperuserOnly):
         subject, html, text = preview_for(recipient=recipient)
         if request.GET.get("part") == "html":
             return framed_document(html)
+        size = len(html.encode())
         context = {
             **self.admin_site.each_context(request),
             "title": f"Preview: {recipient}",
             "recipient": recipient,
             "subject": subject,
             "text": text,
-            "size_kb": round(len(html.encode()) / 1024),
-            "clipped": len(html.encode()) > GMAIL_CLIPS_AFTER,
+            "size_kb": round(size / 1024),
+            "clipped": size > GMAIL_CLIPS_AFTER,
             "html_url": reverse("admin:reports_recipient_preview", args=[pk]) + "?part=html",
             "opts": self.model._meta,
         }
