@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.functional import cached_property
 
-from crew.zones import zone_get
+from crew.zones import validate_time, validate_time_zone, zone_get
 from entities.models import Entity
 
 
@@ -25,9 +25,11 @@ class CrewEvent(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="crew_events")
     event_id = models.CharField(max_length=100, help_text="The crew app's id for the event.")
     title = models.CharField(max_length=500)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    time_zone = models.CharField(max_length=64, help_text="IANA name, e.g. America/Los_Angeles.")
+    # The validators hold the admin to the API's rules: a time any zone can show, a zone we know.
+    starts_at = models.DateTimeField(validators=[validate_time])
+    ends_at = models.DateTimeField(validators=[validate_time])
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone],
+                                 help_text="IANA name, e.g. America/Los_Angeles.")  # fmt: skip
     created_by = models.CharField(max_length=100, help_text="The token's subject that posted it.")
     # The hash of the validated body as posted: the same body again is a retry (200), another
     # body under the same event_id a conflict (409).
@@ -90,10 +92,10 @@ class ChecklistItem(models.Model):
     item_id = models.CharField(max_length=100, help_text="The crew app's id for the item.")
     label = models.CharField(max_length=500)
     assignee = models.CharField(max_length=100, help_text="A participant's user_id.")
-    due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, validators=[validate_time])
     done = models.BooleanField(default=False)
     done_by = models.CharField(max_length=100, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True, validators=[validate_time])
 
     class Meta:
         ordering = ["event", "pk"]

@@ -2,7 +2,7 @@
 
 pydantic by default ignores unknown fields, turns "5" into 5 and accepts NaN: here every input
 schema forbids unknown fields, is strict, and refuses NaN and infinities. Times are ISO-8601
-strings with an offset, nothing else (no numbers, no naive times), within the limits below.
+strings with an offset, nothing else (no numbers, no naive times), within crew.zones' limits.
 """
 
 from __future__ import annotations
@@ -14,27 +14,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from crew.zones import TIME_ZONES
+from crew.zones import TIME_LIMITS, TIME_ZONES, time_within_limits
 
 MAX_STRING = 500
 MAX_PARTICIPANTS = 100
 MAX_CHECKLIST = 200
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]{0,99}$"  # it appears in URLs: no slashes, no spaces
-# Every time the API takes lies in [EARLIEST, LATEST) once in UTC. Python's datetime ends at
-# year 9999, and "9999-12-31T23:00-14:00" is already past it in UTC: with a bound this far
-# inside, converting a time to UTC, or showing it in any time zone, can never overflow.
-EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
-# And its offset is one a time zone uses (none has been further from UTC than +14:00 or -12:00
-# since 1900). Python reads offsets up to ±23:59, but PostgreSQL refuses one past ±15:59 with
-# an error, not a row.
-MAX_OFFSET = dt.timedelta(hours=14)
-TIME_LIMITS = (
-    "must be from 1900-01-01T00:00:00Z to before 3000-01-01T00:00:00Z (in UTC), "
-    "with an offset of at most ±14:00"
-)
-
-
 def _no_nul(value: str) -> str:
     # PostgreSQL refuses NUL in text; refuse it here, with the field's name, not at the INSERT.
     if "\x00" in value:
@@ -59,10 +44,9 @@ def _iso_datetime(value: object) -> object:
 
 
 def _within_limits(value: dt.datetime) -> dt.datetime:
-    # Comparing aware datetimes subtracts their offsets without building a datetime, so this
-    # cannot overflow where astimezone(UTC) would.
-    offset = value.utcoffset()
-    if offset is None or abs(offset) > MAX_OFFSET or not EARLIEST <= value < LATEST:
+    # The same span as the models' validator (crew.zones), so the admin cannot store a time
+    # the API would refuse.
+    if not time_within_limits(value):
         raise ValueError(TIME_LIMITS)
     return value
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from crew.models import RevokedToken
 from crew.tokens import token_verify
@@ -49,3 +50,29 @@ def test_a_revocation_is_added_by_jti_in_the_admin(admin_client):
 def test_staff_who_are_not_superusers_cannot_issue_tokens(client, qos):
     client.force_login(UserFactory(is_staff=True))
     assert client.get("/admin/crew/revokedtoken/issue/").status_code == 403
+
+
+def test_the_admin_refuses_a_time_no_zone_can_show_and_an_unknown_zone(admin_client, qos):
+    """The API's limits hold in the admin too: a row saved there with year 9999 would be a
+    500 on every page that shows it in a zone east of UTC."""
+    event = crew_event(entity=qos, starts_at=dt.datetime(2026, 12, 5, tzinfo=dt.UTC))
+    item = event.checklist.first()
+    url = f"/admin/crew/checklistitem/{item.pk}/change/"
+    data = {"event": event.pk, "item_id": item.item_id, "label": item.label,
+            "assignee": item.assignee,
+            "due_at_0": "9999-12-31", "due_at_1": "23:00:00"}  # fmt: skip
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with its error
+    assert "must be from 1900-01-01T00:00:00Z to before 3000-01-01T00:00:00Z" in response.text
+    item.refresh_from_db()
+    assert item.due_at is None or item.due_at.year < 3000
+
+    event.time_zone = "Mars/Olympus_Mons"
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+    assert "time_zone" in refused.value.message_dict
+    event.time_zone = "America/Los_Angeles"
+    event.starts_at = dt.datetime(1899, 12, 31, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+    assert set(refused.value.message_dict) == {"starts_at"}

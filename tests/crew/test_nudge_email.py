@@ -27,9 +27,9 @@ def test_the_email_lists_the_open_items_with_a_link_each(qos, settings):
     email = nudge_email_render(nudge=_nudge_for("crew-1"), now=NOW)
 
     # Departure in the event's own time zone (16:00 UTC is 08:00 in San Diego).
-    assert email.subject == "2 open items before Sunset charter, Sat 5 Dec, 08:00"
+    assert email.subject == "2 open items before Sunset charter, Sat 5 Dec, 08:00 PST"
     assert "Hello Dev Deckhand," in email.text
-    assert "- Fuel to 90% (due Fri 4 Dec, 10:00)" in email.text
+    assert "- Fuel to 90% (due Fri 4 Dec, 10:00 PST)" in email.text
     assert "- Ice in the cooler\n" in email.text
     text_links = re.findall(r"Mark it done: (\S+)", email.text)
     html_links = re.findall(r'class="nudge-link" href="([^"]+)"', email.html)
