@@ -39,12 +39,18 @@ def snapshot_is_stale(
     today: dt.date,
     grace_days: int,
 ) -> bool:
-    """Whether a note is older than the period it should describe, past the grace days.
+    """Whether a newer note is overdue, past the grace days.
 
-    A note with a period is stale once that period ended more than `grace_days` ago; one
-    without is stale a month and the grace days after it was read.
+    Notes are written as their period closes (the example portfolio's on the 24th to the
+    31st), so November's note is the newest there can be until December's is written at the
+    end of December: a month's note is stale once the month after it has ended and the grace
+    days are over (November's from 8 January with a week's grace). A note for a day, or one
+    without a period, speaks for about a month from its day, or from when it was read.
     """
     grace = dt.timedelta(days=grace_days)
     if period is None:
         return ingested_at.date() + UNDATED_NOTE_LASTS + grace < today
-    return period_end(period, period_label) + grace < today
+    if period_is_month(period_label):
+        next_month = period_end(period, period_label) + dt.timedelta(days=1)
+        return period_end(next_month, period_label) + grace < today
+    return period + UNDATED_NOTE_LASTS + grace < today

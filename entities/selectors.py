@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -65,18 +65,36 @@ def snapshot_as_of_q(as_of: dt.date) -> Q:
     )
 
 
+def _later_reading_of_its_period() -> QuerySet[Snapshot]:
+    """Snapshots that replace the outer one: the same entity's note for the same period, read
+    later. A note edited and read again (a typo fixed, a figure corrected) is that period's
+    note from then on, not a period of its own: history has one snapshot per period, and
+    what changed is measured against the period before. Notes without a period (NULL never
+    equals NULL) each stay a point of their own, in the order they were read."""
+    return Snapshot.objects.filter(
+        entity_id=OuterRef("entity_id"),
+        period=OuterRef("period"),
+        period_label=OuterRef("period_label"),
+    ).filter(
+        Q(ingested_at__gt=OuterRef("ingested_at"))
+        | Q(ingested_at=OuterRef("ingested_at"), id__gt=OuterRef("id"))
+    )
+
+
 def snapshots_newest(
     *, entity_ids: Iterable[int], as_of: dt.date | None = None, depth: int = 1
 ) -> QuerySet[Snapshot]:
     """Each entity's newest `depth` snapshots as of a date (None: its newest of all), each
     annotated with `newest_rank` (1 = the newest), in the one order history has
-    (`Snapshot.NEWEST_FIRST`).
+    (`Snapshot.NEWEST_FIRST`); of several readings of one period, only the last.
 
     The one answer to "the newest snapshot of each entity as of a date": the dashboard, the
     reports and `Snapshot.previous()` ask it. One query (a window function) for any number of
     entities; use it as a subquery (`.values("id")`) to read the snapshots' rows.
     """
-    snapshots = Snapshot.objects.filter(entity_id__in=list(entity_ids))
+    snapshots = Snapshot.objects.filter(entity_id__in=list(entity_ids)).exclude(
+        Exists(_later_reading_of_its_period())
+    )
     if as_of is not None:
         snapshots = snapshots.filter(snapshot_as_of_q(as_of))
     return snapshots.annotate(
@@ -125,6 +143,17 @@ def source_files_failed(*, entity_ids: Iterable[int]) -> QuerySet[SourceFile]:
     return SourceFile.objects.filter(
         entity_id__in=list(entity_ids), status=SourceFileStatus.ERROR
     ).order_by("display_path")
+
+
+def source_files_failed_unowned(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[SourceFile]:
+    """Note files whose last reading failed before any entity was known for them (a broken
+    note of a new business: bad front matter, a bad slug, bytes that are not text). Only a
+    superuser may see them, as no membership can grant a file without an entity."""
+    if not (user.is_authenticated and user.is_active and user.is_superuser):
+        return SourceFile.objects.none()
+    return SourceFile.objects.filter(entity__isnull=True, status=SourceFileStatus.ERROR).order_by(
+        "display_path", "path"
+    )
 
 
 def snapshot_periods(*, entity_ids: Iterable[int]) -> list[tuple[dt.date, str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from entities.handoff import (
@@ -400,12 +400,27 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
     assert parsed.slug is not None
     # Plain queries rather than get_or_create: we are already inside the file's transaction,
     # and its savepoints would double the queries per note (see bench/ingest).
+    label = parsed.period_label or ""
+    of_entity = Snapshot.objects.filter(entity=OuterRef("pk"))
+    newer = (
+        of_entity.filter(period__gt=parsed.period)
+        if parsed.period
+        else of_entity.filter(period__isnull=False)
+    )
+    # Another file's note for the same period: the same entity's note twice, or two
+    # entities under one slug. Named in a warning, so it is seen, not silently merged.
+    other_file = (
+        of_entity.filter(period=parsed.period, period_label=label)
+        .exclude(source_path=seen.note.key)
+        .order_by("-ingested_at")
+        .values("display_path")[:1]
+    )
     entity = (
         Entity.objects.filter(slug=parsed.slug)
         .annotate(
-            has_this_note=Exists(
-                Snapshot.objects.filter(entity=OuterRef("pk"), content_hash=seen.content_hash)
-            )
+            has_this_note=Exists(of_entity.filter(content_hash=seen.content_hash)),
+            has_newer_note=Exists(newer),
+            other_file=Subquery(other_file) if parsed.period else Value(None, CharField()),
         )
         .first()
     )
@@ -417,6 +432,8 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
         )
     elif entity.has_this_note:
         return entity, False
+    else:
+        _entity_follow_note(entity=entity, parsed=parsed, text=text)
     problems = [p.to_dict() for p in parsed.problems]
     snapshot = Snapshot.objects.create(
         entity=entity,
@@ -457,6 +474,47 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
         for r in parsed.receivables
     )  # fmt: skip
     return entity, True
+
+
+def _entity_follow_note(*, entity: Entity, parsed: ParsedHandoff, text: str) -> None:
+    """Before a note of an existing entity is stored: warn when another file already gave
+    its note for this period, and take the name and kind its front matter states when it is
+    the entity's newest note (an older month read later does not name it back)."""
+    if entity.other_file is not None:
+        problem = Problem(
+            _front_matter_line(text, "period"),
+            "warning",
+            f"{parsed.slug}'s note for {parsed.period_label} was also read from "
+            f"{entity.other_file}; this reading replaces it in reports (one note per entity "
+            "and period: is one of them another business's, or an old copy?)",
+        )
+        if problem not in parsed.problems:  # a retried transaction reads it again
+            parsed.problems.append(problem)
+    if entity.has_newer_note:
+        return
+    changed = {
+        field: value
+        for field, value in (("name", parsed.name), ("kind", parsed.kind))
+        if value and getattr(entity, field) != value
+    }
+    if changed:
+        Entity.objects.filter(pk=entity.pk).update(**changed)
+        for field, value in changed.items():
+            setattr(entity, field, value)
+
+
+def _front_matter_line(text: str, key: str) -> int | None:
+    """The line of `key:` in the note's front matter, for a problem about it; None if the
+    note has no such line (the problem is then the whole file's)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            break
+        if line.split(":", 1)[0].strip().lower() == key:
+            return number
+    return None
 
 
 def _parsed_extras(parsed: ParsedHandoff) -> dict[str, Any]:

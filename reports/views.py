@@ -44,14 +44,24 @@ def report_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+LATEST_AS_OF = dt.date(2999, 12, 31)
+
+
 def _as_of(raw: str | None) -> tuple[dt.date | None, str]:
     """The date asked for, or None for the latest notes, with a notice when it was not usable."""
     if not raw:
         return None, ""
     try:
-        return dt.date.fromisoformat(raw), ""
+        as_of = dt.date.fromisoformat(raw)
     except ValueError:
         return None, f"“{raw[:20]}” is not a date (YYYY-MM-DD): these are the latest notes."
+    if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+        # Year 1 or 9999 is a date, but not one any note stood on, and the month arithmetic
+        # of "as of" would step outside the calendar there.
+        span = f"{EARLIEST_AS_OF.year} to {LATEST_AS_OF.year}"
+        return None, f"{as_of.isoformat()} is outside {span}: these are the latest notes."
+    return as_of, ""
 
 
 def _report(request: HttpRequest, persona: str, entity_slug: str | None) -> HttpResponse:

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entities.models import SourceFile
+from entities.services import handoffs_ingest
 from tests.factories import EntityFactory, MembershipFactory, SnapshotFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,25 @@ def test_the_admin_manages_entities_and_memberships(admin_client):
         "admin:django_celery_beat_periodictask_changelist",
     ]:
         assert admin_client.get(reverse(name)).status_code == 200, name
+
+
+def test_a_broken_note_of_a_new_business_is_on_a_superusers_dashboard_only(client, tmp_path):
+    # Bad front matter under a slug no entity has: the ingest knows no entity to keep it
+    # against, and before, only its command line and the admin said so.
+    (tmp_path / "newco.md").write_text("---\nslug: newco\nperiod: [2026\n---\n# NewCo\n")
+    handoffs_ingest(paths=[tmp_path])
+    failed = SourceFile.objects.get()
+    assert failed.entity is None and failed.status == "error"
+
+    member = UserFactory()
+    MembershipFactory(user=member, entity=EntityFactory(slug="jada"))
+    client.force_login(member)
+    assert "newco.md" not in client.get(reverse("dashboard")).text
+
+    client.force_login(UserFactory(is_superuser=True))
+    page = client.get(reverse("dashboard")).text
+    assert 'id="unread-notes"' in page
+    line = failed.problems[0]["line"]
+    assert f"<code>newco.md:{line}</code>" in page if line else "<code>newco.md</code>" in page
+    assert failed.problems[0]["message"] in page
+    assert str(tmp_path) not in page  # never the server's own path

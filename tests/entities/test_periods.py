@@ -32,27 +32,35 @@ def test_a_month_ends_on_its_last_day_and_a_day_on_itself(period, label, end):
 
 
 @pytest.mark.parametrize(
-    ("today", "stale"),
-    [(dt.date(2026, 12, 7), False), (dt.date(2026, 12, 8), True)],
+    ("period", "label", "today", "stale"),
+    [
+        # November's note stands until December's is due: December's end and a week.
+        (dt.date(2026, 11, 1), "2026-11", dt.date(2026, 12, 8), False),
+        (dt.date(2026, 11, 1), "2026-11", dt.date(2027, 1, 7), False),
+        (dt.date(2026, 11, 1), "2026-11", dt.date(2027, 1, 8), True),
+        (dt.date(2027, 1, 1), "2027-01", dt.date(2027, 3, 7), False),  # February is short
+        (dt.date(2027, 1, 1), "2027-01", dt.date(2027, 3, 8), True),
+    ],
 )
-def test_a_monthly_note_is_stale_once_its_month_and_the_grace_days_are_over(today, stale):
+def test_a_monthly_note_is_stale_once_the_next_months_note_is_overdue(period, label, today,
+                                                                      stale):  # fmt: skip
     assert (
         snapshot_is_stale(
-            period=dt.date(2026, 11, 1), period_label="2026-11", ingested_at=READ, today=today,
-            grace_days=7,
+            period=period, period_label=label, ingested_at=READ, today=today, grace_days=7
         )
         is stale
     )
 
 
-def test_a_note_for_a_day_is_stale_the_grace_days_after_that_day():
+def test_a_note_for_a_day_is_stale_a_month_and_the_grace_days_after_that_day():
     def stale(today: dt.date) -> bool:
         return snapshot_is_stale(
             period=dt.date(2026, 11, 5), period_label="2026-11-05", ingested_at=READ,
             today=today, grace_days=3,
         )
 
-    assert not stale(dt.date(2026, 11, 8)) and stale(dt.date(2026, 11, 9))
+    # 5 November + 31 days is 6 December; three days' grace.
+    assert not stale(dt.date(2026, 12, 9)) and stale(dt.date(2026, 12, 10))
 
 
 def test_a_note_without_a_period_is_stale_a_month_and_the_grace_days_after_it_was_read():

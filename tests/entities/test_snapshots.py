@@ -40,9 +40,9 @@ def test_previous_is_the_snapshot_before_in_period_order_not_ingest_order():
 
 @pytest.mark.parametrize(
     ("today", "stale"),
-    [("2026-11-25", False), ("2026-12-07", False), ("2026-12-08", True)],
+    [("2026-11-25", False), ("2026-12-08", False), ("2027-01-07", False), ("2027-01-08", True)],
 )
-def test_a_monthly_note_goes_stale_a_week_after_its_month_ends(today, stale):
+def test_a_monthly_note_goes_stale_a_week_after_the_next_months_note_is_due(today, stale):
     snapshot = SnapshotFactory(**month(2026, 11))
     assert snapshot.is_stale(today=dt.date.fromisoformat(today)) is stale
 

@@ -206,6 +206,18 @@ def test_a_garbage_date_falls_back_to_the_latest_notes_and_says_so(client, two_e
     assert "is not a date" in html and "Latest notes" in html
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-30", "1899-12-31", "9999-12-31"])
+@pytest.mark.parametrize("view", ["", "&view=email", "&download=1"])
+def test_a_date_outside_any_note_falls_back_to_the_latest_notes(client, two_entities, day, view):
+    # Year 1 was a 500: "as of" steps back a month from the day after.
+    client.force_login(two_entities.alice)
+    for param in ("as_of", "on"):
+        response = client.get(reverse("reports:portfolio", args=["cfo"]) + f"?{param}={day}{view}")
+        assert response.status_code == 200
+        if not view:
+            assert "is outside 1900 to 2999: these are the latest notes." in response.text
+
+
 def test_no_notes_at_all_says_so_plainly_and_shows_no_report(client):
     bob = UserFactory()
     MembershipFactory(user=bob, entity=EntityFactory(slug="empty", name="Empty Co"))

@@ -1,0 +1,113 @@
+"""A note edited and read again is its period's note from then on: history keeps one snapshot
+per period, what changed is measured against the period before, and sums count it once."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from entities.models import Entity, Snapshot
+from entities.selectors import snapshots_newest
+from entities.services import handoffs_ingest
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOTE = """---
+name: {name}
+slug: jada
+kind: {kind}
+period: {period}
+---
+# JADA — Handoff
+
+## Financials
+| Line | Amount |
+|---|---|
+| Revenue | {revenue} |
+
+## KPIs
+| KPI | Value | Target |
+|---|---|---|
+| Active venues | {venues} | 60 |
+"""
+
+
+def write(path: Path, *, period: str, revenue: str, venues: int, name: str = "JADA",
+          kind: str = "core", age_s: int = 3600) -> None:  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(NOTE.format(period=period, revenue=revenue, venues=venues, name=name,
+                                kind=kind), encoding="utf-8")  # fmt: skip
+    then = time.time_ns() - age_s * 10**9  # older than a second: its stat is trusted
+    os.utime(path, ns=(then, then))
+
+
+@pytest.fixture
+def corrected(tmp_path):
+    """October, November, then November corrected (63 venues were 64) and read again."""
+    write(tmp_path / "2026-10" / "jada.md", period="2026-10", revenue="$25,770", venues=60)
+    write(tmp_path / "2026-11" / "jada.md", period="2026-11", revenue="$30,555", venues=63)
+    handoffs_ingest(paths=[tmp_path])
+    write(tmp_path / "2026-11" / "jada.md", period="2026-11", revenue="$30,555", venues=64,
+          age_s=1800)  # fmt: skip
+    handoffs_ingest(paths=[tmp_path])
+    assert Snapshot.objects.count() == 3  # nothing is overwritten: both readings are kept
+    return tmp_path
+
+
+def test_the_later_reading_of_a_period_replaces_the_earlier_in_history(corrected):
+    entity = Entity.objects.get(slug="jada")
+    newest = snapshots_newest(entity_ids=[entity.pk], depth=10)
+    history = sorted(newest, key=lambda s: s.newest_rank)
+    assert [(s.period_label, s.newest_rank) for s in history] == [("2026-11", 1), ("2026-10", 2)]
+    newest = history[0]
+    assert newest.metrics.get(name="Active venues").value == 64
+    assert newest.previous().period_label == "2026-10"
+
+
+def test_reports_compare_the_corrected_note_with_the_month_before_and_count_it_once(
+    client, corrected
+):
+    client.force_login(UserFactory(is_superuser=True))
+    ceo = client.get(reverse("reports:entity", args=["ceo", "jada"])).text
+    assert "vs Oct 2026" in ceo and "vs Nov 2026" not in ceo
+    cfo = client.get(reverse("reports:portfolio", args=["cfo"])).text
+    # The chart's caption counts each period's entities: November once, not twice.
+    assert re.search(r"Nov 2026: 1 entity", cfo), cfo
+    assert "$61,110" not in cfo  # November's revenue summed twice
+
+
+def test_a_second_file_for_the_same_period_is_a_warning_naming_the_other(tmp_path):
+    write(tmp_path / "a" / "jada.md", period="2026-11", revenue="$1,000", venues=60)
+    first = handoffs_ingest(paths=[tmp_path / "a"])
+    assert not first.files[0].parsed.problems
+    write(tmp_path / "b" / "jada-copy.md", period="2026-11", revenue="$2,000", venues=61)
+    second = handoffs_ingest(paths=[tmp_path / "b"])
+
+    [problem] = [p for p in second.files[0].parsed.problems if "also" in p.message]
+    assert problem.severity == "warning" and problem.line == 5  # the line of "period:"
+    assert "jada's note for 2026-11 was also read from jada.md" in problem.message
+    newest = Snapshot.objects.get(display_path="jada-copy.md")
+    assert newest.warning_count == 1  # shown where the CAO's data quality lists problems
+
+
+def test_an_entitys_name_and_kind_follow_its_newest_note(tmp_path):
+    write(tmp_path / "2026-10" / "jada.md", period="2026-10", revenue="$1", venues=1)
+    handoffs_ingest(paths=[tmp_path])
+    write(tmp_path / "2026-11" / "jada.md", period="2026-11", revenue="$1", venues=1,
+          name="JADA Events", kind="supplementary")  # fmt: skip
+    handoffs_ingest(paths=[tmp_path])
+    entity = Entity.objects.get(slug="jada")
+    assert (entity.name, entity.kind) == ("JADA Events", "supplementary")
+
+    # An older month read later does not name the entity back.
+    write(tmp_path / "2026-09" / "jada.md", period="2026-09", revenue="$1", venues=1,
+          name="Old JADA")  # fmt: skip
+    handoffs_ingest(paths=[tmp_path])
+    entity.refresh_from_db()
+    assert entity.name == "JADA Events"
