@@ -21,7 +21,9 @@ from delivery.selectors import delivery_summary
 from reports.models import Recipient, ReportDelivery, ReportRun, ReportSchedule
 from reports.sending import (
     GMAIL_CLIPS_AFTER,
+    RecipientGetsNothing,
     preview_for,
+    recipient_gets_nothing,
     report_send_now,
     report_test_send,
     schedule_recipients,
@@ -80,6 +82,11 @@ class RecipientForm(forms.ModelForm):
         fields = ["email", "name", "persona", "entity", "user", "active", "time_zone",
                   "unsubscribed_at", "from_env"]  # fmt: skip
 
+    def clean_email(self) -> str:
+        # One mailbox, one recipient: "CEO@Example.com" beside "ceo@example.com" would get
+        # every report twice (the seeding from REPORT_RECIPIENTS lowercases as well).
+        return self.cleaned_data["email"].strip().lower()
+
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"]
         if zone_get(name) is None:
@@ -87,6 +94,15 @@ class RecipientForm(forms.ModelForm):
                 f"“{name}” is not a time zone name (e.g. UTC, America/Los_Angeles)."
             )
         return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("user") is not None and "user" not in self.errors:
+            trial = Recipient(email=cleaned.get("email") or "", user=cleaned["user"],
+                              entity=cleaned.get("entity"))  # fmt: skip
+            if (nothing := recipient_gets_nothing(recipient=trial)) is not None:
+                self.add_error("user", nothing.split(": ", 1)[1])
+        return cleaned
 
 
 @admin.register(Recipient)
@@ -112,7 +128,11 @@ class RecipientAdmin(SuperuserOnly):
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Exactly what this recipient would get now, scope applied; nothing is sent."""
         recipient = get_object_or_404(Recipient, pk=pk)
-        subject, html, text = preview_for(recipient=recipient)
+        try:
+            subject, html, text = preview_for(recipient=recipient)
+        except RecipientGetsNothing as nothing:
+            self.message_user(request, str(nothing), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:reports_recipient_changelist"))
         if request.GET.get("part") == "html":
             return framed_document(html)
         size = len(html.encode())
@@ -130,11 +150,23 @@ class RecipientAdmin(SuperuserOnly):
         return TemplateResponse(request, "admin/reports/recipient_preview.html", context)
 
     @admin.action(description="Send now")
-    def send_now(self, request: HttpRequest, queryset: QuerySet[Recipient]) -> HttpResponse:
+    def send_now(
+        self, request: HttpRequest, queryset: QuerySet[Recipient]
+    ) -> HttpResponse | None:
         """Each chosen recipient's own persona's report."""
         by_persona: dict[str, list[Recipient]] = {}
-        for recipient in queryset.select_related("user"):
-            by_persona.setdefault(recipient.persona, []).append(recipient)
+        for recipient in queryset.select_related("user", "entity"):
+            if not recipient.receives:
+                why = "unsubscribed" if recipient.unsubscribed_at else "inactive"
+                self.message_user(request, f"{recipient.email} is {why}: not sent.",
+                                  messages.WARNING)  # fmt: skip
+            elif (nothing := recipient_gets_nothing(recipient=recipient)) is not None:
+                self.message_user(request, f"{nothing} Not sent.", messages.WARNING)
+            else:
+                by_persona.setdefault(recipient.persona, []).append(recipient)
+        if not by_persona:
+            self.message_user(request, "Nothing was queued.", messages.WARNING)
+            return None
         return _send_now(self, request, by_persona)
 
     @admin.action(description="Send a test to me")
@@ -146,7 +178,12 @@ class RecipientAdmin(SuperuserOnly):
                               messages.ERROR)  # fmt: skip
             return
         to = request.user.email
-        created = sum(report_test_send(recipient=r, to=to)[1] for r in queryset)
+        created = 0
+        for recipient in queryset.select_related("user", "entity"):
+            try:
+                created += report_test_send(recipient=recipient, to=to)[1]
+            except RecipientGetsNothing as nothing:
+                self.message_user(request, f"{nothing} No test sent.", messages.WARNING)
         self.message_user(
             request,
             f"{created} test email(s) queued to {request.user.email} (a test of the same notes "

@@ -117,11 +117,15 @@ class Recipient(models.Model):
                 fields=["email", "persona"],
                 condition=models.Q(entity__isnull=True),
                 name="recipient_unique_portfolio",
+                violation_error_message="This address already gets this persona's report for "
+                "the portfolio.",
             ),
             models.UniqueConstraint(
                 fields=["email", "persona", "entity"],
                 condition=models.Q(entity__isnull=False),
                 name="recipient_unique_entity",
+                violation_error_message="This address already gets this persona's report for "
+                "this entity.",
             ),
             models.CheckConstraint(
                 condition=models.Q(persona__in=Persona.values), name="recipient_persona_valid"

@@ -77,6 +77,25 @@ def recipient_scope(*, recipient: Recipient) -> ReportScope:
     return report_scope(entities=recipient_entities(recipient=recipient))
 
 
+def recipient_gets_nothing(*, recipient: Recipient) -> str | None:
+    """Why this recipient's email would hold no entity, in words, or None when it holds one:
+    a user who may not see the entity set, or who is a member of none. The form refuses such
+    a recipient, and every send (Send now, schedules, tests, previews) says so rather than
+    claiming to queue an email that the worker then drops."""
+    if recipient.user_id is None or recipient_entities(recipient=recipient).exists():
+        return None
+    user = recipient.user
+    if recipient.entity_id is not None:
+        return (f"{recipient.email}: its user {user} may not see {recipient.entity}, so the "
+                "email would hold nothing; make them a member, or clear the user.")  # fmt: skip
+    return (f"{recipient.email}: its user {user} is a member of no entity, so the email would "
+            "hold nothing; make them a member, or clear the user.")  # fmt: skip
+
+
+class RecipientGetsNothing(Exception):
+    """The recipient's email would hold no entity (see recipient_gets_nothing)."""
+
+
 # --- One email -----------------------------------------------------------------------------------
 
 
@@ -143,11 +162,16 @@ def report_email_queue(
     key: str | None = None,
 ) -> tuple[Delivery, bool]:
     """Queue one report email (the run, to one address, the audit BCC with it), once per
-    key: by default (run, recipient), or (run, address) for an address given by hand."""
+    key: by default (what the run says, recipient), or (what it says, address) for an address
+    given by hand.
+
+    What the run says is its persona, scope, day and content hash, not the run itself: a run
+    is drawn again whenever anything its entities have changes (a crew checklist ticked moves
+    every report's fingerprint), and an email that would say the same again is not sent again.
+    """
+    said = f"report:{run.persona}:{run.scope}:{run.as_of}:content={run.content_hash}"
     key = key or (
-        f"report:run={run.pk}:recipient={recipient.pk}"
-        if recipient is not None
-        else f"report:run={run.pk}:to={to.lower()}"
+        f"{said}:recipient={recipient.pk}" if recipient is not None else f"{said}:to={to.lower()}"
     )
     html, text, headers = _email_parts(run=run, recipient=recipient)
     bcc = [settings.ADMIN_BCC_ADDRESS] if settings.ADMIN_BCC_ADDRESS else []
@@ -336,6 +360,8 @@ def schedule_recipients(*, schedule: ReportSchedule) -> tuple[list[Recipient], l
         elif not recipient.receives:
             why = "unsubscribed" if recipient.unsubscribed_at else "inactive"
             skipped.append(f"“{schedule}”: {recipient.email} is {why}, so beat does not send it.")
+        elif (nothing := recipient_gets_nothing(recipient=recipient)) is not None:
+            skipped.append(f"“{schedule}”: {nothing}")
         else:
             sending.append(recipient)
     if not named:
@@ -485,7 +511,10 @@ def report_send_to_address(
 
 def report_test_send(*, recipient: Recipient, to: str) -> tuple[Delivery, bool]:
     """This recipient's email, exactly as they would get it, to another address (the admin's
-    "Send a test to me"); once per run, recipient and address."""
+    "Send a test to me"); once per run, recipient and address. RecipientGetsNothing when
+    their email would hold no entity."""
+    if (nothing := recipient_gets_nothing(recipient=recipient)) is not None:
+        raise RecipientGetsNothing(nothing)
     run, scope_name = _recipient_run(recipient=recipient)
     return report_email_queue(
         run=run, scope_name=scope_name, to=to,
@@ -502,7 +531,10 @@ def preview_for(
     *, recipient: Recipient, today: dt.date | None = None
 ) -> tuple[str, str, str]:
     """Exactly what this recipient would get now — subject, html, text — with their scope
-    applied; the run is rendered (and stored) as a send would, nothing is queued."""
+    applied; the run is rendered (and stored) as a send would, nothing is queued.
+    RecipientGetsNothing when their email would hold no entity."""
+    if (nothing := recipient_gets_nothing(recipient=recipient)) is not None:
+        raise RecipientGetsNothing(nothing)
     run, scope_name = _recipient_run(recipient=recipient, today=today)
     html, text, _ = _email_parts(run=run, recipient=recipient)
     return report_subject(run=run, scope_name=scope_name), mark_safe(html), text

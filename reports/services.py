@@ -166,7 +166,11 @@ def report_request_for_scope(
     if as_of is not None and as_of >= today:
         as_of = None  # today or later is simply the latest notes
     day = as_of or today
-    source_key = hashlib.sha256(f"{scope.fingerprint}|{renderer_version()}".encode())
+    sources = f"{scope.fingerprint}|{renderer_version()}"
+    needs = report.needs_for(portfolio=entity_slug is None)
+    if needs.crew_events and as_of is None:
+        sources += f"|crew-as-of={_crew_readiness_slot()}"
+    source_key = hashlib.sha256(sources.encode())
     return ReportRequest(
         report=report,
         scope=entity_slug or PORTFOLIO,
@@ -177,6 +181,18 @@ def report_request_for_scope(
         view=view,
         source_key=source_key.hexdigest(),
     )
+
+
+#: How long a report showing charters' readiness is reused: who is behind changes as due
+#: times pass, not only when a row is written, so such a run is drawn again every quarter of
+#: an hour (ptb_nudge's cadence), however unchanged its notes and crew rows are.
+CREW_READINESS_MINUTES = 15
+
+
+def _crew_readiness_slot() -> str:
+    now = timezone.now()
+    return now.replace(minute=now.minute - now.minute % CREW_READINESS_MINUTES, second=0,
+                       microsecond=0).isoformat()  # fmt: skip
 
 
 def report_render(asked: ReportRequest, *, user: User | None = None) -> ReportRun:

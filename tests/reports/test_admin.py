@@ -102,7 +102,8 @@ def test_the_preview_warns_when_gmail_would_clip_the_email(admin_client, portfol
 def test_a_member_without_superuser_rights_cannot_open_recipients(client, portfolio):
     staff = UserFactory(username="staff", is_staff=True)
     client.force_login(staff)
-    assert client.get(reverse("admin:reports_recipient_changelist")).status_code == 403
+    response = client.get(reverse("admin:reports_recipient_changelist"))
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
 @pytest.mark.parametrize("name", ["Mars/Olympus", "America", "../etc"])
@@ -133,3 +134,51 @@ def test_the_report_emails_list_names_the_persona_by_its_label(admin_client, por
     page = admin_client.get(reverse("admin:reports_reportdelivery_changelist")).content.decode()
     assert '<td class="field-persona">Chief Accounting Officer</td>' in page
     assert ">cao@example.com (Chief Accounting Officer, portfolio)</a>" in page  # its filter
+
+
+def test_an_address_in_other_letters_is_the_same_recipient_and_refused_in_words(admin_client):
+    add = reverse("admin:reports_recipient_add")
+    form = {"persona": "ceo", "time_zone": "UTC", "active": "on"}
+    assert admin_client.post(add, {**form, "email": "CEO@Example.com"}).status_code == 302
+    assert Recipient.objects.get().email == "ceo@example.com"
+
+    again = admin_client.post(add, {**form, "email": "ceo@EXAMPLE.com"})
+    assert again.status_code == 200
+    assert "This address already gets this persona&#x27;s report for the portfolio." in again.text
+    assert "recipient_unique_portfolio" not in again.text
+    assert Recipient.objects.count() == 1
+
+
+def test_a_recipient_whose_user_would_see_nothing_is_refused_and_never_claimed_queued(
+    admin_client, portfolio
+):
+    qos = portfolio.memberships.get().entity.__class__.objects.get(slug="qos")
+    add = reverse("admin:reports_recipient_add")
+    response = admin_client.post(add, {"email": "bob@example.com", "persona": "ceo", "user":
+                                       portfolio.pk, "entity": qos.pk, "time_zone": "UTC",
+                                       "active": "on"})  # fmt: skip
+    assert response.status_code == 200 and "may not see Queen of San Diego" in response.text
+
+    # One made before the rule (or whose user lost the membership since): every way of
+    # sending to it says so, and nothing is queued.
+    blind = Recipient.objects.create(email="bob@example.com", persona="ceo", user=portfolio,
+                                     entity=qos)  # fmt: skip
+    sent = admin_client.post(reverse("admin:reports_recipient_changelist"),
+                             {"action": "send_now", "_selected_action": [blind.pk]},
+                             follow=True)  # fmt: skip
+    assert "may not see Queen of San Diego" in sent.text and "Nothing was queued." in sent.text
+    assert "Queued for" not in sent.text
+    tested = admin_client.post(reverse("admin:reports_recipient_changelist"),
+                               {"action": "send_test_to_me", "_selected_action": [blind.pk]},
+                               follow=True)  # fmt: skip
+    assert "No test sent." in tested.text and Delivery.objects.count() == 0
+    preview = admin_client.get(reverse("admin:reports_recipient_preview", args=[blind.pk]),
+                               follow=True)  # fmt: skip
+    assert "may not see Queen of San Diego" in preview.text
+
+    schedule = ReportSchedule.objects.create(name="CEO weekly", persona="ceo", cadence="weekly",
+                                             weekday=0, at="07:00")  # fmt: skip
+    sent = admin_client.post(reverse("admin:reports_reportschedule_changelist"),
+                             {"action": "send_now", "_selected_action": [schedule.pk]},
+                             follow=True)  # fmt: skip
+    assert "may not see Queen of San Diego" in sent.text

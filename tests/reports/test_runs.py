@@ -84,6 +84,25 @@ def test_another_day_is_another_run(member):
     assert tomorrow.pk != first.pk and tomorrow.as_of == TODAY + dt.timedelta(days=1)
 
 
+def test_a_report_showing_charters_readiness_is_drawn_again_each_quarter_hour(member):
+    """Who is behind changes as due times pass, with no row written: the CEO's run (which
+    shows upcoming charters) is reused within a quarter of an hour, not all day; the CFO's
+    (which shows none) all day."""
+    member.is_superuser = True
+    member.save()
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 1, tzinfo=dt.UTC), tick=False):
+        ceo, cfo = run_of(member, persona="ceo"), run_of(member, persona="cfo")
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 14, tzinfo=dt.UTC), tick=False):
+        assert run_of(member, persona="ceo").pk == ceo.pk
+    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 16, tzinfo=dt.UTC), tick=False):
+        assert run_of(member, persona="ceo").pk != ceo.pk
+        assert run_of(member, persona="cfo").pk == cfo.pk
+        later = report_request(persona="ceo", user=member, today=TODAY, as_of=dt.date(2026, 11, 1))
+    # An earlier date has no readiness to show: its key does not move with the clock.
+    earlier = report_request(persona="ceo", user=member, today=TODAY, as_of=dt.date(2026, 11, 1))
+    assert later.source_key == earlier.source_key
+
+
 def test_a_report_for_a_picked_date_is_drawn_and_kept_in_the_cache_not_stored(member):
     october = run_of(member, persona="cfo", as_of=dt.date(2026, 10, 31))
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from delivery.models import Delivery
 from entities.models import Persona
+from entities.services import entity_sources_touch
 from reports.models import Recipient, ReportDelivery, ReportRun, ReportSchedule, ScheduledSend
 from reports.sending import (
     recipients_sync,
@@ -112,6 +113,25 @@ def test_queueing_the_same_report_twice_sends_each_recipient_once(portfolio):
 
     assert (first.queued, again.queued, again.already) == (3, 0, 3)
     assert Delivery.objects.count() == 3 and ReportRun.objects.filter(view="email").count() == 1
+
+
+@pytest.mark.parametrize("persona", ["cfo", "ceo"])
+def test_a_change_that_alters_nothing_in_the_email_sends_nothing_more(portfolio, persona):
+    """A crew checklist ticked moves the entity's sources_version, so every report is drawn
+    again; when the email says the same, pressing Send now again sends nothing more."""
+    recipients = [Recipient.objects.create(email="r@example.com", persona=persona)]
+    first = report_send_to_recipients(persona=persona, recipients=recipients, today=TODAY)
+    entity_sources_touch(entity_ids=[portfolio.qos.pk])
+    again = report_send_to_recipients(persona=persona, recipients=recipients, today=TODAY)
+
+    assert (first.queued, again.queued, again.already) == (1, 0, 1)
+    assert ReportRun.objects.filter(view="email").count() == 2  # drawn again, said the same
+    assert Delivery.objects.count() == 1
+
+    # A note that changes what it says is sent.
+    note(portfolio.jada, "2026-11", fin("Revenue", "31000"), fin("Net", "4650"))
+    changed = report_send_to_recipients(persona=persona, recipients=recipients, today=TODAY)
+    assert changed.queued == 1 and Delivery.objects.count() == 2
 
 
 def test_unsubscribed_and_inactive_recipients_are_skipped(portfolio):
