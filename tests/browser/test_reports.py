@@ -151,3 +151,66 @@ def test_printed_on_letter_paper_no_table_loses_a_column(signed_in, live_server)
             "ts => ts.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length",
         )
         assert cut == 0, persona
+
+
+# Each word of an element's text: how many line boxes it is drawn on (a word broken mid-word
+# shows on two). Words end at spaces, hyphens and slashes, where a line may break anyway.
+BROKEN_WORDS = """els => els.flatMap(el => {
+  const broken = [], walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    for (const m of node.data.matchAll(/[^\\s\\-\\/]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+})"""
+
+
+def test_on_a_phone_what_needs_the_ceo_reads_across_the_card_not_down_a_column(
+    signed_in, live_server
+):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/reports/ceo/")
+    items = page.eval_on_selector_all(
+        "ul.items.attention li",
+        "lis => lis.map(li => { const r = li.getBoundingClientRect();"
+        " const t = li.querySelector('.text').getBoundingClientRect();"
+        " const tags = [...li.querySelectorAll('.tag, .sev, .who, .src')]"
+        "   .map(e => e.getBoundingClientRect().right);"
+        " return {width: r.width, height: r.height, right: r.right, text: t.width,"
+        "         rightmost: Math.max(...tags, t.right)}; })",
+    )
+    assert len(items) >= 5
+    for item in items:
+        # The badges sit on a line of their own and the text takes the card's width
+        # (it was a column some 45-75 px wide, and items up to 340 px tall).
+        assert item["text"] >= 0.9 * item["width"], item
+        assert item["height"] < 160, item
+        assert item["rightmost"] <= item["right"] + 0.5, item  # no tag sticks out of the card
+    assert page.eval_on_selector_all("ul.items.attention li .text", BROKEN_WORDS) == []
+
+
+def test_on_a_phone_the_cfos_source_references_stay_on_one_line(signed_in, live_server):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/reports/cfo/")
+    for heading in ["Figures for other spans", "Amounts in other currencies"]:
+        table = page.locator(f"section.r-section:has(h2:has-text('{heading}')) table.data")
+        sources = table.locator(".src")
+        assert sources.count() >= 1, heading
+        for i in range(sources.count()):
+            # One line, as wide as its text: it was 7 px wide, a character a line.
+            lines = sources.nth(i).evaluate("e => e.getClientRects().length")
+            box = sources.nth(i).bounding_box()
+            assert lines == 1 and box["width"] > 100 and box["height"] < 30, (heading, box)
+        heights = table.evaluate(
+            "t => [...t.querySelectorAll('tbody tr')].map(r => r.getBoundingClientRect().height)"
+        )
+        assert max(heights) < 150, (heading, heights)  # rows were 405 and 772 px tall
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
+
