@@ -214,3 +214,35 @@ def test_on_a_phone_the_cfos_source_references_stay_on_one_line(signed_in, live_
         assert max(heights) < 150, (heading, heights)  # rows were 405 and 772 px tall
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
 
+
+# Anything drawn past the right edge of the screen, other than inside a table's scrolling box.
+CUT_OFF = """width => [...document.body.querySelectorAll('*')]
+  .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > width + 0.5
+               && e.getBoundingClientRect().width > 0)
+  .map(e => e.tagName + '.' + e.className)"""
+
+
+@pytest.mark.parametrize("styles", ["with its style element", "inline styles only"])
+def test_on_a_phone_each_email_fits_the_screen_and_its_title_shows_whole(
+    signed_in, live_server, styles
+):
+    page = signed_in
+    for persona in ["ceo", "cto", "cfo", "cmo", "cao"]:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/reports/{persona}/?view=email")
+        if styles == "inline styles only":  # a client that reads no <style> element
+            page.evaluate("document.querySelectorAll('style').forEach(s => s.remove())")
+        # The emails were 704-859 px wide here, the title and tiles cut off at the right.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, persona
+        assert page.evaluate(CUT_OFF, 390) == [], persona
+        title = page.locator(".r-title")
+        box = title.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (persona, box)
+        assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), persona
+        card = page.locator(".email-card").bounding_box()
+        for tile in page.locator("td.tile").all():
+            t = tile.bounding_box()
+            assert card["x"] <= t["x"] and t["x"] + t["width"] <= card["x"] + card["width"]
+        # Still a 680 px email on a desktop screen.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert page.locator(".email-container").bounding_box()["width"] == 680, persona
