@@ -151,3 +151,98 @@ def test_printed_on_letter_paper_no_table_loses_a_column(signed_in, live_server)
             "ts => ts.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length",
         )
         assert cut == 0, persona
+
+
+# Each word of an element's text: how many line boxes it is drawn on (a word broken mid-word
+# shows on two). Words end at spaces, hyphens and slashes, where a line may break anyway.
+BROKEN_WORDS = """els => els.flatMap(el => {
+  const broken = [], walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    for (const m of node.data.matchAll(/[^\\s\\-\\/]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+})"""
+
+
+def test_on_a_phone_what_needs_the_ceo_reads_across_the_card_not_down_a_column(
+    signed_in, live_server
+):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/reports/ceo/")
+    items = page.eval_on_selector_all(
+        "ul.items.attention li",
+        "lis => lis.map(li => { const r = li.getBoundingClientRect();"
+        " const t = li.querySelector('.text').getBoundingClientRect();"
+        " const tags = [...li.querySelectorAll('.tag, .sev, .who, .src')]"
+        "   .map(e => e.getBoundingClientRect().right);"
+        " return {width: r.width, height: r.height, right: r.right, text: t.width,"
+        "         rightmost: Math.max(...tags, t.right)}; })",
+    )
+    assert len(items) >= 5
+    for item in items:
+        # The badges sit on a line of their own and the text takes the card's width
+        # (it was a column some 45-75 px wide, and items up to 340 px tall).
+        assert item["text"] >= 0.9 * item["width"], item
+        assert item["height"] < 160, item
+        assert item["rightmost"] <= item["right"] + 0.5, item  # no tag sticks out of the card
+    assert page.eval_on_selector_all("ul.items.attention li .text", BROKEN_WORDS) == []
+
+
+def test_on_a_phone_the_cfos_source_references_stay_on_one_line(signed_in, live_server):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/reports/cfo/")
+    for heading in ["Figures for other spans", "Amounts in other currencies"]:
+        table = page.locator(f"section.r-section:has(h2:has-text('{heading}')) table.data")
+        sources = table.locator(".src")
+        assert sources.count() >= 1, heading
+        for i in range(sources.count()):
+            # One line, as wide as its text: it was 7 px wide, a character a line.
+            lines = sources.nth(i).evaluate("e => e.getClientRects().length")
+            box = sources.nth(i).bounding_box()
+            assert lines == 1 and box["width"] > 100 and box["height"] < 30, (heading, box)
+        heights = table.evaluate(
+            "t => [...t.querySelectorAll('tbody tr')].map(r => r.getBoundingClientRect().height)"
+        )
+        assert max(heights) < 150, (heading, heights)  # rows were 405 and 772 px tall
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
+
+
+# Anything drawn past the right edge of the screen, other than inside a table's scrolling box.
+CUT_OFF = """width => [...document.body.querySelectorAll('*')]
+  .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > width + 0.5
+               && e.getBoundingClientRect().width > 0)
+  .map(e => e.tagName + '.' + e.className)"""
+
+
+@pytest.mark.parametrize("styles", ["with its style element", "inline styles only"])
+def test_on_a_phone_each_email_fits_the_screen_and_its_title_shows_whole(
+    signed_in, live_server, styles
+):
+    page = signed_in
+    for persona in ["ceo", "cto", "cfo", "cmo", "cao"]:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/reports/{persona}/?view=email")
+        if styles == "inline styles only":  # a client that reads no <style> element
+            page.evaluate("document.querySelectorAll('style').forEach(s => s.remove())")
+        # The emails were 704-859 px wide here, the title and tiles cut off at the right.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, persona
+        assert page.evaluate(CUT_OFF, 390) == [], persona
+        title = page.locator(".r-title")
+        box = title.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (persona, box)
+        assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), persona
+        card = page.locator(".email-card").bounding_box()
+        for tile in page.locator("td.tile").all():
+            t = tile.bounding_box()
+            assert card["x"] <= t["x"] and t["x"] + t["width"] <= card["x"] + card["width"]
+        # Still a 680 px email on a desktop screen.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert page.locator(".email-container").bounding_box()["width"] == 680, persona
