@@ -311,3 +311,13 @@ def test_a_line_for_another_span_in_another_currency_is_flagged_as_both():
     html = draw("cfo", r, data)
     assert "a line for another span (year to date): not added to anything" in html
     assert "€900.50" in html
+
+
+# --- A change of one point is one pt --------------------------------------------------------
+
+
+def test_a_margin_up_one_point_is_one_pt_on_the_page():
+    data = one(entity("a", note("2026-10", fin("Revenue", "100"), fin("Net", "10")),
+                      note("2026-11", fin("Revenue", "100"), fin("Net", "11"))))  # fmt: skip
+    html = draw("cfo", cfo.build(data), data)
+    assert "margin 11.0% (+1 pt)" in html
