@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from entities.services import handoffs_ingest
-from reports.personas import ceo, cfo, cto
+from reports.personas import cao, ceo, cfo, cto
 from reports.personas.common import (
     FINANCIAL_NAMES,
     FINANCIAL_SPANS,
@@ -19,7 +19,7 @@ from reports.personas.common import (
     read_financial_line,
 )
 from tests.factories import UserFactory
-from tests.reports.notes import entity, fin, item, note, one, report_data
+from tests.reports.notes import entity, fin, item, kpi, note, one, report_data
 
 
 def D(value):
@@ -311,6 +311,40 @@ def test_a_line_for_another_span_in_another_currency_is_flagged_as_both():
     html = draw("cfo", r, data)
     assert "a line for another span (year to date): not added to anything" in html
     assert "€900.50" in html
+
+
+# --- A bare amount in Financials is in the note's currency ------------------------------------
+
+
+def test_the_cao_reads_a_bare_financial_amount_in_the_notes_currency():
+    data = one(entity("qos", note(
+        "2026-11", fin("Revenue", "36900"), fin("Net", "-1550", unit="", raw="(1,550)"),
+        fin("Fuel", "4980", unit=""), fin("Deposit", "9500", "EUR"), kpi("Charters", "11"),
+    )))  # fmt: skip
+    r = cao.build(data)
+
+    currency = [(f.source.line, f.message) for f in r.findings if f.kind == "currency"]
+    assert currency == [
+        (13, "Deposit is in EUR in a USD note (€9,500); it is not converted or summed.")
+    ]
+
+
+def test_a_bare_financial_amount_in_a_euro_note_is_no_mismatch_either():
+    data = one(entity("eyd", note("2026-11", fin("Revenue", "14500", unit=""),
+                                  fin("Fuel", "300", "USD"), currency="EUR")))  # fmt: skip
+    r = cao.build(data)
+    assert [f.source.line for f in r.findings if f.kind == "currency"] == [11]
+    html = draw("cao", r, data)
+    assert "Currency mismatch" in html and "Revenue has no currency" not in html
+
+
+@pytest.mark.django_db
+def test_the_example_qos_bare_net_is_no_currency_mismatch(client):
+    handoffs_ingest(paths=[EXAMPLES])
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    cao_page = client.get("/reports/cao/qos/").content.decode()
+    assert "Currency mismatch" not in cao_page  # every amount in it is in dollars, or bare
 
 
 # --- A change of one point is one pt --------------------------------------------------------
