@@ -138,7 +138,9 @@ FINANCIAL_NAMES: dict[str, frozenset[str]] = {
     ),
     "cash": frozenset(
         {"cash on hand", "cash", "cash balance", "bank balance", "cash in bank",
-         "cash at bank"}
+         "cash at bank", "cash (end of month)", "cash (eom)", "cash (month end)",
+         "cash at end of month", "cash at month end", "month-end cash", "end of month cash",
+         "closing cash", "closing cash balance", "ending cash", "ending cash balance"}
     ),
 }  # fmt: skip
 # 2. Qualifiers: words before or after the name, in parentheses, or after " - ", " — " or ",".

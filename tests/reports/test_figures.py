@@ -313,6 +313,28 @@ def test_a_line_for_another_span_in_another_currency_is_flagged_as_both():
     assert "€900.50" in html
 
 
+# --- Cash at the end of the month is cash ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Cash (end of month)", "Cash (EOM)", "Cash at end of month", "Closing cash",
+     "Cash balance", "**Cash (end of month)**:", "Ending cash balance"],
+)  # fmt: skip
+def test_cash_at_the_end_of_the_month_is_the_periods_cash(name):
+    reading = read_financial_line(name)
+    assert (reading.concept, reading.kind) == ("cash", "period")
+
+
+def test_the_cfo_counts_cash_at_the_end_of_the_month_as_cash():
+    a = entity("a", note("2026-11", fin("Revenue", "100"), fin("Cash (end of month)", "7845")))
+    b = entity("b", note("2026-11", fin("Closing cash", "155")))
+    r = cfo.build(report_data(a, b))
+
+    assert r.cash.total.main.value == D(8000)
+    assert r.entities[0].other_lines == []
+
+
 # --- A bare amount in Financials is in the note's currency ------------------------------------
 
 
