@@ -15,6 +15,7 @@ from reports.personas import cao, ceo, cfo, cto
 from reports.personas.common import (
     FINANCIAL_NAMES,
     FINANCIAL_SPANS,
+    LOSS_NAMES,
     financials_of,
     read_financial_line,
 )
@@ -228,6 +229,8 @@ def test_the_format_doc_has_the_same_tables_as_the_code():
              if len(row) == 3 and row[0] != "Span"}  # fmt: skip
     expected = {span or "the note's period": set(words) for span, words in FINANCIAL_SPANS.items()}
     assert spans == expected
+    losses = [row[1] for row in tables if row[0] == "net, a loss"]
+    assert [{n.strip().lower() for n in row.split(",")} for row in losses] == [set(LOSS_NAMES)]
 
 
 # --- The CTO portfolio names the severe tech debt of every entity ------------------------------
@@ -311,6 +314,99 @@ def test_a_line_for_another_span_in_another_currency_is_flagged_as_both():
     html = draw("cfo", r, data)
     assert "a line for another span (year to date): not added to anything" in html
     assert "€900.50" in html
+
+
+# --- A line whose name says it is a loss holds the size of the loss ---------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["Net loss", "Loss", "Operating loss", "**Net loss**:", "Net loss (MTD)", "Total loss"]
+)
+def test_a_line_named_a_loss_is_the_periods_net_read_as_a_loss(name):
+    reading = read_financial_line(name)
+    assert (reading.concept, reading.kind, reading.loss) == ("net", "period", True)
+
+
+@pytest.mark.parametrize("name", ["Net", "Net income (loss)", "Net (loss)", "Profit (loss)"])
+def test_a_net_line_keeps_its_sign_as_written(name):
+    reading = read_financial_line(name)
+    assert (reading.concept, reading.kind, reading.loss) == ("net", "period", False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "net"),
+    [
+        ("Net loss", "1550", "-1550"),
+        ("Net loss", "-1550", "-1550"),  # "(1,550)": the same loss
+        ("Loss", "200.50", "-200.50"),
+        ("Operating loss", "10", "-10"),
+        ("Net loss", "0", "0"),
+        ("Net income (loss)", "-1550", "-1550"),
+        ("Net income (loss)", "1550", "1550"),
+        ("Net (loss)", "-1550", "-1550"),
+        ("Net", "-1550", "-1550"),
+    ],
+)
+def test_the_net_of_a_loss_line_is_minus_its_size(name, value, net):
+    fins = financials_of(_latest(entity("a", note("2026-11", fin(name, value)))))
+    assert fins.net.value == D(net)
+    assert fins.net.name == name  # shown on hover
+
+
+def test_a_net_loss_line_without_a_value_is_missing_not_zero():
+    fins = financials_of(_latest(entity("a", note("2026-11", fin("Net loss", None, raw="TBD")))))
+    assert fins.net.value is None
+
+
+def test_a_net_loss_for_another_span_is_shown_apart_as_a_loss_too():
+    fins = financials_of(_latest(entity("a", note("2026-11", fin("Net loss (YTD)", "5000")))))
+    assert [(s.concept, s.span, s.figure.value) for s in fins.spans] == [
+        ("net", "year to date", D(-5000))
+    ]
+
+
+def _qos_with_a_net_loss(value="1550", raw="1,550"):
+    return entity("qos", note("2026-11", fin("Revenue", "36900"), fin("Expenses", "38450"),
+                              fin("Net loss", value, raw=raw)), name="QOS")  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "raw"), [("1550", "1,550"), ("-1550", "(1,550)")])
+def test_the_ceo_shows_a_net_loss_as_a_loss_and_lists_it_as_needing_attention(value, raw):
+    other = entity("dc", note("2026-11", fin("Net", "10000")))
+    data = report_data(_qos_with_a_net_loss(value, raw), other)
+    r = ceo.build(data)
+
+    assert r.entities[0].net.current.value == D(-1550)
+    assert r.net.total.main.value == D(8450)  # not 11,550
+    loss = [a for a in r.attention if a.kind == "Loss"]
+    assert [(a.entity.slug, a.figure.value) for a in loss] == [("qos", D(-1550))]
+    html = draw("ceo", r, data)
+    figure = re.search(r'<a class="fig neg" href="[^"]+" title="([^"]+)">\u2212\$1,550</a>', html)
+    assert figure, html
+    assert figure[1].startswith("Net loss · 2026-11/qos.md, line 12")
+    assert f"written “{raw}”" in figure[1]
+
+
+def test_the_cfo_sums_a_net_loss_as_a_loss_in_the_total_the_margin_and_the_trend():
+    other = entity("dc", note("2026-11", fin("Revenue", "20000"), fin("Net", "10000")))
+    r = cfo.build(report_data(_qos_with_a_net_loss(), other))
+
+    assert r.entities[0].net.current.value == D(-1550)
+    assert r.net.total.main.value == D(8450)
+    assert [p.net.value for p in r.trend] == [D(8450)]
+    assert round(r.margin, 2) == D("14.85")  # 8,450 ÷ 56,900
+
+
+def test_the_change_of_a_net_loss_is_from_the_net_it_means():
+    a = entity("a", note("2026-10", fin("Net", "500")), note("2026-11", fin("Net loss", "1550")))
+    r = cfo.build(one(a))
+    assert r.entities[0].net.change == D(-2050)
+
+
+def test_the_cao_finds_that_a_net_loss_adds_up():
+    data = one(_qos_with_a_net_loss())
+    r = cao.build(data)
+    assert [f.message for f in r.findings if f.kind == "inconsistent"] == []
 
 
 # --- Cash at the end of the month is cash ------------------------------------------------------
