@@ -89,6 +89,12 @@ class CfoEntity:
         return self.financials.spans if self.financials else ()
 
     @property
+    def line_notes(self) -> dict[str, str]:
+        """What the note writes beside each headline line, by line ("revenue", …)."""
+        fin = self.financials
+        return {line: fin.notes(line) if fin else "" for line in LINES}
+
+    @property
     def has_financials(self) -> bool:
         return bool(self.financials and self.financials.present)
 

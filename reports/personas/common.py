@@ -313,6 +313,13 @@ class Financials:
     present: bool  # the note has a financials section with at least one line
     other: tuple[tuple[MetricData, Figure], ...] = ()  # every other line, as written
     spans: tuple[SpanLine, ...] = ()  # lines for another span, shown apart
+    # The row each headline line was read from, for what the note says beside it.
+    lines: dict[str, MetricData] = field(default_factory=dict)
+
+    def notes(self, line: str) -> str:
+        """What the note writes beside a headline line ("includes $9,500 haul-out deposit")."""
+        metric = self.lines.get(line)
+        return metric.notes if metric is not None else ""
 
     @property
     def margin(self) -> Decimal | None:
@@ -359,7 +366,8 @@ def financials_of(snapshot: SnapshotData, *, other: bool = True) -> Financials:
         elif reading.kind == "span" and other:
             figure = line_figure(metric, snapshot, reading)
             spans.append(SpanLine(metric, figure, reading.concept or "", reading.span))
-    used = {id(pair[0]) for pair in found.values() if pair is not None}
+    lines = {line: pair[0] for line, pair in found.items() if pair is not None}
+    used = {id(m) for m in lines.values()}
     used.update(id(s.metric) for s in spans)
     figures = {
         line: (
@@ -374,7 +382,9 @@ def financials_of(snapshot: SnapshotData, *, other: bool = True) -> Financials:
         rest = tuple(
             (m, metric_figure(m, snapshot, money=True)) for m in metrics if id(m) not in used
         )
-    return Financials(**figures, present=bool(metrics), other=rest, spans=tuple(spans))
+    return Financials(
+        **figures, present=bool(metrics), other=rest, spans=tuple(spans), lines=lines
+    )
 
 
 # --- Changes ----------------------------------------------------------------------------------

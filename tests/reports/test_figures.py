@@ -431,6 +431,51 @@ def test_the_cfo_counts_cash_at_the_end_of_the_month_as_cash():
     assert r.entities[0].other_lines == []
 
 
+# --- The CFO's every line shows what the note says beside the headline lines -------------------
+
+
+def test_the_cfo_shows_the_notes_written_on_the_headline_lines():
+    data = one(entity("qos", note(
+        "2026-11",
+        fin("Revenue", "36900", notes="11 *charters*"),
+        fin("Expenses", "38450", notes="includes $9,500 haul-out deposit"),
+        fin("Net", "-1550", raw="(1,550)", notes="seasonal loss"),
+        fin("Cash on hand", "127800", notes="after <script>x()</script>deposit"),
+        fin("Fuel", "4980", notes="two tanks"),
+    )))  # fmt: skip
+    html = draw("cfo", cfo.build(data), data)
+    table = html.split("Every line of the financials", 1)[1].split("</table>", 1)[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", row.split("</td>", 1)[0]).strip(): row
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    }
+
+    assert '<td class="small">11 <em>charters</em></td>' in rows["Revenue"]
+    assert '<td class="small">includes $9,500 haul-out deposit</td>' in rows["Expenses"]
+    assert "seasonal loss · " in rows["Net"] and "margin " in rows["Net"]
+    assert "after deposit" in rows["Cash on hand"] and "<script" not in table
+    assert "two tanks" in rows["Fuel"]  # as before
+
+
+def test_headline_lines_without_notes_leave_the_cell_empty():
+    data = one(entity("a", note("2026-11", fin("Revenue", "100"), fin("Net", "10"))))
+    html = draw("cfo", cfo.build(data), data)
+    table = html.split("Every line of the financials", 1)[1].split("</table>", 1)[0]
+    assert '<td class="small"></td>' in table
+    assert '<td class="small"><span class="muted">margin 10.0%</span></td>' in table
+
+
+@pytest.mark.django_db
+def test_the_example_qos_notes_show_on_its_headline_lines(client):
+    handoffs_ingest(paths=[EXAMPLES])
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    qos = client.get("/reports/cfo/qos/").content.decode()
+    lines = qos.split("Every line of the financials", 1)[1].split("</table>", 1)[0]
+    assert "includes $9,500 haul-out deposit" in lines and "after haul-out deposit" in lines
+    assert "seasonal loss" in lines
+
+
 # --- A bare amount in Financials is in the note's currency ------------------------------------
 
 
