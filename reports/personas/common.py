@@ -258,14 +258,6 @@ def read_financial_line(name: str) -> LineReading:
     return LineReading(concept, "period", loss=loss)
 
 
-@lru_cache(maxsize=8192)  # asked for every financials line of every note in a trend (above)
-def financial_line(name: str) -> str | None:
-    """Which headline line ("revenue", "expenses", "net", "cash") a financials row counts as
-    for the note's period, if any."""
-    reading = read_financial_line(name)
-    return reading.concept if reading.counts else None
-
-
 @lru_cache(maxsize=8192)
 def looks_like_revenue(name: str) -> bool:
     return bool(_REVENUE_WORDS.search(name_key(name)))
