@@ -55,15 +55,16 @@ def format_value(value: Decimal | None, unit: str = "") -> str:
 
 
 def format_change(change: Decimal | None, unit: str = "") -> str:
-    """A difference, always signed: "+$9,100", minus-sign "$2,250", "+5 pts" (a change of a
-    percentage is in points, not per cent), "0" when nothing moved."""
+    """A difference, always signed: "+$9,100", minus-sign "$2,250", "+5 pts" and "+1 pt" (a
+    change of a percentage is in points, not per cent), "0" when nothing moved."""
     if change is None:
         return MISSING
     if change == 0:
         return "0" if unit != "%" else "0 pts"
     sign = "+" if change > 0 else MINUS
     if unit == "%":
-        return f"{sign}{group_digits(change)} pts"
+        points = "pt" if abs(change) == 1 else "pts"
+        return f"{sign}{group_digits(change)} {points}"
     return sign + format_value(abs(change), unit)
 
 

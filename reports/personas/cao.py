@@ -23,6 +23,7 @@ from reports.personas.common import (
     detailed,
     financials_of,
     is_open,
+    metric_figure,
     primary_currency,
     receivable_figure,
     sum_by_currency,
@@ -211,18 +212,14 @@ def _findings(data: ReportData, entity: EntityRef, latest: SnapshotData) -> list
             else:
                 written = f" (written {metric.raw!r})" if metric.raw else ""
                 add("missing", f"{metric.name} has no value{written}.", metric.line)
-        if is_money(metric.unit) and metric.unit != latest.currency and metric.value is not None:
+        # The currency the reports read the amount in: a bare amount in Financials is in the
+        # note's currency (docs/handoff-format.md), so only a written other one is a mismatch.
+        unit = metric_figure(metric, latest, money=metric.section == "financials").unit
+        if is_money(unit) and unit != latest.currency and metric.value is not None:
             add(
                 "currency",
-                f"{metric.name} is in {metric.unit} in a {latest.currency} note "
-                f"({format_value(metric.value, metric.unit)}); it is not converted or summed.",
-                metric.line,
-                "info",
-            )
-        elif metric.section == "financials" and metric.unit == "" and metric.value is not None:
-            add(
-                "currency",
-                f"{metric.name} has no currency written; read as {latest.currency}.",
+                f"{metric.name} is in {unit} in a {latest.currency} note "
+                f"({format_value(metric.value, unit)}); it is not converted or summed.",
                 metric.line,
                 "info",
             )

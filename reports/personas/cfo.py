@@ -22,11 +22,11 @@ from reports.personas.common import (
     delta,
     detailed,
     direction_of,
-    financial_line,
     financials_of,
     is_open,
     open_receivables_total,
     primary_currency,
+    read_financial_line,
     receivable_figure,
     rollup,
     sum_by_currency,
@@ -87,6 +87,12 @@ class CfoEntity:
     def spans(self) -> tuple[SpanLine, ...]:
         """Lines for another span than the note's period ("Revenue (YTD)"): shown apart."""
         return self.financials.spans if self.financials else ()
+
+    @property
+    def line_notes(self) -> dict[str, str]:
+        """What the note writes beside each headline line, by line ("revenue", …)."""
+        fin = self.financials
+        return {line: fin.notes(line) if fin else "" for line in LINES}
 
     @property
     def has_financials(self) -> bool:
@@ -223,11 +229,12 @@ def _trend(data: ReportData, currency: str) -> list[PeriodTotal]:
                     period = periods.get(snapshot.label)
                     if period is None:
                         period = periods[snapshot.label] = _PeriodSums(snapshot.as_of)
-                line = financial_line(metric[1])
-                if line is None or line == "cash" or line in seen:
+                reading = read_financial_line(metric[1])
+                line = reading.concept
+                if not reading.counts or line == "cash" or line in seen:
                     continue
                 seen.add(line)  # the first of duplicates, as ingestion keeps
-                value = metric[2]
+                value = reading.signed(metric[2])  # a "Net loss" line, as the net it means
                 if value is not None and (metric[3] or snapshot.currency) == currency:
                     period.sums[line].append(value)
                     period.entities.add(entity.id)

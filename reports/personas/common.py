@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -118,7 +118,7 @@ def name_key(name: str) -> str:
 
 # --- Financial lines --------------------------------------------------------------------------
 # How a financials row is read, the way owners write them. docs/handoff-format.md has the same
-# two tables for note authors; change them together.
+# tables for note authors; change them together.
 #
 # 1. The concept a line is, by its name once qualifiers are taken off (case, spacing, emphasis
 #    and a trailing colon never matter).
@@ -133,14 +133,20 @@ FINANCIAL_NAMES: dict[str, frozenset[str]] = {
     ),
     "net": frozenset(
         {"net", "net income", "net profit", "profit", "net result", "net profit (loss)",
-         "net income (loss)", "profit (loss)", "net (loss)", "net loss", "p&l",
-         "bottom line"}
+         "net income (loss)", "profit (loss)", "net (loss)", "p&l", "bottom line"}
     ),
     "cash": frozenset(
         {"cash on hand", "cash", "cash balance", "bank balance", "cash in bank",
-         "cash at bank"}
+         "cash at bank", "cash (end of month)", "cash (eom)", "cash (month end)",
+         "cash at end of month", "cash at month end", "month-end cash", "end of month cash",
+         "closing cash", "closing cash balance", "ending cash", "ending cash balance"}
     ),
 }  # fmt: skip
+# 1b. Names of net that say the line is a loss. Such a line holds the size of the loss, so
+#    "Net loss | 1,550" and "Net loss | (1,550)" are the same loss: its net is minus the
+#    amount. "Net income (loss)" and "Net (loss)" are in the table above instead: they keep
+#    the sign as written (parentheses are a loss, the accounting convention).
+LOSS_NAMES: frozenset[str] = frozenset({"net loss", "loss", "operating loss"})
 # 2. Qualifiers: words before or after the name, in parentheses, or after " - ", " — " or ",".
 #    PERIOD is the note's own period: such a line counts as its concept. Any other span is
 #    never summed into the period's figures: the report shows it apart, with its own name.
@@ -165,6 +171,7 @@ FINANCIAL_SPANS: dict[str, frozenset[str]] = {
 # the row another line: a breakdown, listed as written and never taken for the concept.
 
 _CONCEPT_OF = {name: concept for concept, names in FINANCIAL_NAMES.items() for name in names}
+_CONCEPT_OF.update(dict.fromkeys(LOSS_NAMES, "net"))
 _SPAN_OF = {word: span for span, words in FINANCIAL_SPANS.items() for word in words}
 # Longest first, so "month to date" is taken before "month".
 _QUALIFIERS = sorted(_SPAN_OF, key=len, reverse=True)
@@ -188,15 +195,24 @@ class LineReading:
 
     kind: "period" counts as the concept for the note's period; "span" is the concept for
     another span (`span` names it); "breakdown" is the concept with a qualifier that is not a
-    span (another line); "other" is no concept at all."""
+    span (another line); "other" is no concept at all. loss: the name says the line is a
+    loss (LOSS_NAMES), so it holds the loss's size, not a signed net."""
 
     concept: str | None
     kind: LineKind
     span: str = PERIOD
+    loss: bool = False
 
     @property
     def counts(self) -> bool:
         return self.kind == "period"
+
+    def signed(self, value: Decimal | None) -> Decimal | None:
+        """The value as the concept means it: a loss line's amount, whatever sign it was
+        written with, is a negative net."""
+        if value is None or not self.loss:
+            return value
+        return -abs(value)
 
 
 def _peel(base: str) -> tuple[str, str | None] | None:
@@ -233,20 +249,13 @@ def read_financial_line(name: str) -> LineReading:
     concept = _CONCEPT_OF.get(base)
     if concept is None:
         return LineReading(None, "other")
-    if unknown:
+    if unknown:  # listed as written
         return LineReading(concept, "breakdown")
+    loss = base in LOSS_NAMES
     other = next((s for s in spans if s != PERIOD), None)
     if other is not None:
-        return LineReading(concept, "span", other)
-    return LineReading(concept, "period")
-
-
-@lru_cache(maxsize=8192)  # asked for every financials line of every note in a trend (above)
-def financial_line(name: str) -> str | None:
-    """Which headline line ("revenue", "expenses", "net", "cash") a financials row counts as
-    for the note's period, if any."""
-    reading = read_financial_line(name)
-    return reading.concept if reading.counts else None
+        return LineReading(concept, "span", other, loss=loss)
+    return LineReading(concept, "period", loss=loss)
 
 
 @lru_cache(maxsize=8192)
@@ -296,6 +305,13 @@ class Financials:
     present: bool  # the note has a financials section with at least one line
     other: tuple[tuple[MetricData, Figure], ...] = ()  # every other line, as written
     spans: tuple[SpanLine, ...] = ()  # lines for another span, shown apart
+    # The row each headline line was read from, for what the note says beside it.
+    lines: dict[str, MetricData] = field(default_factory=dict)
+
+    def notes(self, line: str) -> str:
+        """What the note writes beside a headline line ("includes $9,500 haul-out deposit")."""
+        metric = self.lines.get(line)
+        return metric.notes if metric is not None else ""
 
     @property
     def margin(self) -> Decimal | None:
@@ -318,35 +334,49 @@ def _why_missing(concept: str, snapshot: SnapshotData, metrics: list[MetricData]
     return ""
 
 
+def line_figure(
+    metric: MetricData, snapshot: SnapshotData, reading: LineReading, *, name: str = ""
+) -> Figure:
+    """A financial line as the figure its concept means: money in the note's currency when
+    bare, and a loss line ("Net loss | 1,550") as the negative net it is."""
+    figure = metric_figure(metric, snapshot, money=True, name=name)
+    if reading.loss:
+        figure = replace(figure, value=reading.signed(figure.value))
+    return figure
+
+
 def financials_of(snapshot: SnapshotData, *, other: bool = True) -> Financials:
     """The four headline lines of a snapshot, and (unless other=False, for history that only
     needs the headline) every other line of its financials, and the lines for other spans."""
     metrics = snapshot.metrics_in("financials")
-    found: dict[str, MetricData | None] = dict.fromkeys(FINANCIAL_NAMES)
+    found: dict[str, tuple[MetricData, LineReading] | None] = dict.fromkeys(FINANCIAL_NAMES)
     spans: list[SpanLine] = []
     for metric in metrics:  # the first of each line, as ingestion keeps the first duplicate
         reading = read_financial_line(metric.name)
         if reading.counts and found[reading.concept] is None:  # type: ignore[index]
-            found[reading.concept] = metric  # type: ignore[index]
+            found[reading.concept] = (metric, reading)  # type: ignore[index]
         elif reading.kind == "span" and other:
-            figure = metric_figure(metric, snapshot, money=True)
+            figure = line_figure(metric, snapshot, reading)
             spans.append(SpanLine(metric, figure, reading.concept or "", reading.span))
-    used = {id(m) for m in found.values() if m is not None}
+    lines = {line: pair[0] for line, pair in found.items() if pair is not None}
+    used = {id(m) for m in lines.values()}
     used.update(id(s.metric) for s in spans)
     figures = {
         line: (
-            metric_figure(m, snapshot, money=True, name=m.name)
-            if m
+            line_figure(pair[0], snapshot, pair[1], name=pair[0].name)
+            if pair
             else Figure(None, snapshot.currency, why=_why_missing(line, snapshot, metrics))
         )
-        for line, m in found.items()
+        for line, pair in found.items()
     }
     rest: tuple[tuple[MetricData, Figure], ...] = ()
     if other:
         rest = tuple(
             (m, metric_figure(m, snapshot, money=True)) for m in metrics if id(m) not in used
         )
-    return Financials(**figures, present=bool(metrics), other=rest, spans=tuple(spans))
+    return Financials(
+        **figures, present=bool(metrics), other=rest, spans=tuple(spans), lines=lines
+    )
 
 
 # --- Changes ----------------------------------------------------------------------------------

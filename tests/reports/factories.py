@@ -25,9 +25,11 @@ def _dec(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def fin(name: str, value: str | None, unit: str = "USD", raw: str | None = None) -> dict:
+def fin(name: str, value: str | None, unit: str = "USD", raw: str | None = None,
+        notes: str = "") -> dict:  # fmt: skip
     return {"row": "metric", "section": "financials", "name": name, "value": _dec(value),
-            "unit": unit, "raw": raw if raw is not None else (value or "")}  # fmt: skip
+            "unit": unit, "raw": raw if raw is not None else (value or ""),
+            "notes": notes}  # fmt: skip
 
 
 def kpi(name: str, value: str | None, target: str | None = None, unit: str = "",

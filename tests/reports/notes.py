@@ -30,8 +30,9 @@ def _dec(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def fin(name: str, value: str | None, unit: str = "USD", raw: str | None = None) -> MetricData:
-    return MetricData("financials", name, _dec(value), unit, None, "",
+def fin(name: str, value: str | None, unit: str = "USD", raw: str | None = None,
+        notes: str = "") -> MetricData:  # fmt: skip
+    return MetricData("financials", name, _dec(value), unit, None, notes,
                       raw if raw is not None else (value or ""), 0)  # fmt: skip
 
 

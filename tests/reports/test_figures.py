@@ -11,15 +11,16 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from entities.services import handoffs_ingest
-from reports.personas import ceo, cfo, cto
+from reports.personas import cao, ceo, cfo, cto
 from reports.personas.common import (
     FINANCIAL_NAMES,
     FINANCIAL_SPANS,
+    LOSS_NAMES,
     financials_of,
     read_financial_line,
 )
 from tests.factories import UserFactory
-from tests.reports.notes import entity, fin, item, note, one, report_data
+from tests.reports.notes import entity, fin, item, kpi, note, one, report_data
 
 
 def D(value):
@@ -228,6 +229,8 @@ def test_the_format_doc_has_the_same_tables_as_the_code():
              if len(row) == 3 and row[0] != "Span"}  # fmt: skip
     expected = {span or "the note's period": set(words) for span, words in FINANCIAL_SPANS.items()}
     assert spans == expected
+    losses = [row[1] for row in tables if row[0] == "net, a loss"]
+    assert [{n.strip().lower() for n in row.split(",")} for row in losses] == [set(LOSS_NAMES)]
 
 
 # --- The CTO portfolio names the severe tech debt of every entity ------------------------------
@@ -311,3 +314,207 @@ def test_a_line_for_another_span_in_another_currency_is_flagged_as_both():
     html = draw("cfo", r, data)
     assert "a line for another span (year to date): not added to anything" in html
     assert "€900.50" in html
+
+
+# --- A line whose name says it is a loss holds the size of the loss ---------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["Net loss", "Loss", "Operating loss", "**Net loss**:", "Net loss (MTD)", "Total loss"]
+)
+def test_a_line_named_a_loss_is_the_periods_net_read_as_a_loss(name):
+    reading = read_financial_line(name)
+    assert (reading.concept, reading.kind, reading.loss) == ("net", "period", True)
+
+
+@pytest.mark.parametrize("name", ["Net", "Net income (loss)", "Net (loss)", "Profit (loss)"])
+def test_a_net_line_keeps_its_sign_as_written(name):
+    reading = read_financial_line(name)
+    assert (reading.concept, reading.kind, reading.loss) == ("net", "period", False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "net"),
+    [
+        ("Net loss", "1550", "-1550"),
+        ("Net loss", "-1550", "-1550"),  # "(1,550)": the same loss
+        ("Loss", "200.50", "-200.50"),
+        ("Operating loss", "10", "-10"),
+        ("Net loss", "0", "0"),
+        ("Net income (loss)", "-1550", "-1550"),
+        ("Net income (loss)", "1550", "1550"),
+        ("Net (loss)", "-1550", "-1550"),
+        ("Net", "-1550", "-1550"),
+    ],
+)
+def test_the_net_of_a_loss_line_is_minus_its_size(name, value, net):
+    fins = financials_of(_latest(entity("a", note("2026-11", fin(name, value)))))
+    assert fins.net.value == D(net)
+    assert fins.net.name == name  # shown on hover
+
+
+def test_a_net_loss_line_without_a_value_is_missing_not_zero():
+    fins = financials_of(_latest(entity("a", note("2026-11", fin("Net loss", None, raw="TBD")))))
+    assert fins.net.value is None
+
+
+def test_a_net_loss_for_another_span_is_shown_apart_as_a_loss_too():
+    fins = financials_of(_latest(entity("a", note("2026-11", fin("Net loss (YTD)", "5000")))))
+    assert [(s.concept, s.span, s.figure.value) for s in fins.spans] == [
+        ("net", "year to date", D(-5000))
+    ]
+
+
+def _qos_with_a_net_loss(value="1550", raw="1,550"):
+    return entity("qos", note("2026-11", fin("Revenue", "36900"), fin("Expenses", "38450"),
+                              fin("Net loss", value, raw=raw)), name="QOS")  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "raw"), [("1550", "1,550"), ("-1550", "(1,550)")])
+def test_the_ceo_shows_a_net_loss_as_a_loss_and_lists_it_as_needing_attention(value, raw):
+    other = entity("dc", note("2026-11", fin("Net", "10000")))
+    data = report_data(_qos_with_a_net_loss(value, raw), other)
+    r = ceo.build(data)
+
+    assert r.entities[0].net.current.value == D(-1550)
+    assert r.net.total.main.value == D(8450)  # not 11,550
+    loss = [a for a in r.attention if a.kind == "Loss"]
+    assert [(a.entity.slug, a.figure.value) for a in loss] == [("qos", D(-1550))]
+    html = draw("ceo", r, data)
+    figure = re.search(r'<a class="fig neg" href="[^"]+" title="([^"]+)">\u2212\$1,550</a>', html)
+    assert figure, html
+    assert figure[1].startswith("Net loss · 2026-11/qos.md, line 12")
+    assert f"written “{raw}”" in figure[1]
+
+
+def test_the_cfo_sums_a_net_loss_as_a_loss_in_the_total_the_margin_and_the_trend():
+    other = entity("dc", note("2026-11", fin("Revenue", "20000"), fin("Net", "10000")))
+    r = cfo.build(report_data(_qos_with_a_net_loss(), other))
+
+    assert r.entities[0].net.current.value == D(-1550)
+    assert r.net.total.main.value == D(8450)
+    assert [p.net.value for p in r.trend] == [D(8450)]
+    assert round(r.margin, 2) == D("14.85")  # 8,450 ÷ 56,900
+
+
+def test_the_change_of_a_net_loss_is_from_the_net_it_means():
+    a = entity("a", note("2026-10", fin("Net", "500")), note("2026-11", fin("Net loss", "1550")))
+    r = cfo.build(one(a))
+    assert r.entities[0].net.change == D(-2050)
+
+
+def test_the_cao_finds_that_a_net_loss_adds_up():
+    data = one(_qos_with_a_net_loss())
+    r = cao.build(data)
+    assert [f.message for f in r.findings if f.kind == "inconsistent"] == []
+
+
+# --- Cash at the end of the month is cash ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Cash (end of month)", "Cash (EOM)", "Cash at end of month", "Closing cash",
+     "Cash balance", "**Cash (end of month)**:", "Ending cash balance"],
+)  # fmt: skip
+def test_cash_at_the_end_of_the_month_is_the_periods_cash(name):
+    reading = read_financial_line(name)
+    assert (reading.concept, reading.kind) == ("cash", "period")
+
+
+def test_the_cfo_counts_cash_at_the_end_of_the_month_as_cash():
+    a = entity("a", note("2026-11", fin("Revenue", "100"), fin("Cash (end of month)", "7845")))
+    b = entity("b", note("2026-11", fin("Closing cash", "155")))
+    r = cfo.build(report_data(a, b))
+
+    assert r.cash.total.main.value == D(8000)
+    assert r.entities[0].other_lines == []
+
+
+# --- The CFO's every line shows what the note says beside the headline lines -------------------
+
+
+def test_the_cfo_shows_the_notes_written_on_the_headline_lines():
+    data = one(entity("qos", note(
+        "2026-11",
+        fin("Revenue", "36900", notes="11 *charters*"),
+        fin("Expenses", "38450", notes="includes $9,500 haul-out deposit"),
+        fin("Net", "-1550", raw="(1,550)", notes="seasonal loss"),
+        fin("Cash on hand", "127800", notes="after <script>x()</script>deposit"),
+        fin("Fuel", "4980", notes="two tanks"),
+    )))  # fmt: skip
+    html = draw("cfo", cfo.build(data), data)
+    table = html.split("Every line of the financials", 1)[1].split("</table>", 1)[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", row.split("</td>", 1)[0]).strip(): row
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    }
+
+    assert '<td class="small">11 <em>charters</em></td>' in rows["Revenue"]
+    assert '<td class="small">includes $9,500 haul-out deposit</td>' in rows["Expenses"]
+    assert "seasonal loss · " in rows["Net"] and "margin " in rows["Net"]
+    assert "after deposit" in rows["Cash on hand"] and "<script" not in table
+    assert "two tanks" in rows["Fuel"]  # as before
+
+
+def test_headline_lines_without_notes_leave_the_cell_empty():
+    data = one(entity("a", note("2026-11", fin("Revenue", "100"), fin("Net", "10"))))
+    html = draw("cfo", cfo.build(data), data)
+    table = html.split("Every line of the financials", 1)[1].split("</table>", 1)[0]
+    assert '<td class="small"></td>' in table
+    assert '<td class="small"><span class="muted">margin 10.0%</span></td>' in table
+
+
+@pytest.mark.django_db
+def test_the_example_qos_notes_show_on_its_headline_lines(client):
+    handoffs_ingest(paths=[EXAMPLES])
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    qos = client.get("/reports/cfo/qos/").content.decode()
+    lines = qos.split("Every line of the financials", 1)[1].split("</table>", 1)[0]
+    assert "includes $9,500 haul-out deposit" in lines and "after haul-out deposit" in lines
+    assert "seasonal loss" in lines
+
+
+# --- A bare amount in Financials is in the note's currency ------------------------------------
+
+
+def test_the_cao_reads_a_bare_financial_amount_in_the_notes_currency():
+    data = one(entity("qos", note(
+        "2026-11", fin("Revenue", "36900"), fin("Net", "-1550", unit="", raw="(1,550)"),
+        fin("Fuel", "4980", unit=""), fin("Deposit", "9500", "EUR"), kpi("Charters", "11"),
+    )))  # fmt: skip
+    r = cao.build(data)
+
+    currency = [(f.source.line, f.message) for f in r.findings if f.kind == "currency"]
+    assert currency == [
+        (13, "Deposit is in EUR in a USD note (€9,500); it is not converted or summed.")
+    ]
+
+
+def test_a_bare_financial_amount_in_a_euro_note_is_no_mismatch_either():
+    data = one(entity("eyd", note("2026-11", fin("Revenue", "14500", unit=""),
+                                  fin("Fuel", "300", "USD"), currency="EUR")))  # fmt: skip
+    r = cao.build(data)
+    assert [f.source.line for f in r.findings if f.kind == "currency"] == [11]
+    html = draw("cao", r, data)
+    assert "Currency mismatch" in html and "Revenue has no currency" not in html
+
+
+@pytest.mark.django_db
+def test_the_example_qos_bare_net_is_no_currency_mismatch(client):
+    handoffs_ingest(paths=[EXAMPLES])
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    cao_page = client.get("/reports/cao/qos/").content.decode()
+    assert "Currency mismatch" not in cao_page  # every amount in it is in dollars, or bare
+
+
+# --- A change of one point is one pt --------------------------------------------------------
+
+
+def test_a_margin_up_one_point_is_one_pt_on_the_page():
+    data = one(entity("a", note("2026-10", fin("Revenue", "100"), fin("Net", "10")),
+                      note("2026-11", fin("Revenue", "100"), fin("Net", "11"))))  # fmt: skip
+    html = draw("cfo", cfo.build(data), data)
+    assert "margin 11.0% (+1 pt)" in html

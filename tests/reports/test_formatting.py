@@ -9,6 +9,7 @@ from reports.formatting import (
     format_period,
     format_value,
 )
+from reports.templatetags.report_tags import points
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,27 @@ def test_a_change_is_signed_and_a_change_in_a_percentage_is_in_points():
     assert format_change(Decimal("5"), "%") == "+5 pts"
     assert format_change(Decimal(0), "USD") == "0"
     assert format_change(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        ("1", "+1 pt"),
+        ("-1", "\u22121 pt"),
+        ("1.000000", "+1 pt"),  # as the database returns it
+        ("2", "+2 pts"),
+        ("0.5", "+0.5 pts"),
+        ("-1.5", "\u22121.5 pts"),
+    ],
+)
+def test_a_change_of_exactly_one_point_is_one_pt(change, shown):
+    assert format_change(Decimal(change), "%") == shown
+
+
+def test_a_margin_change_rounded_to_one_point_is_one_pt():
+    assert points(Decimal("1.04")) == "+1 pt"
+    assert points(Decimal("-0.96")) == "\u22121 pt"
+    assert points(Decimal("1.06")) == "+1.1 pts"
 
 
 def test_derived_ratios_are_rounded_for_reading_and_axis_labels_are_compact():
