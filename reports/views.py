@@ -172,4 +172,6 @@ def report_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         done = recipient_unsubscribe(recipient=recipient)
         context.update(done=done, already=not done)
+    elif recipient.unsubscribed_at is not None:
+        context["already"] = True  # opened again after the button: nothing left to ask
     return render(request, "reports/unsubscribe.html", context)

@@ -189,6 +189,9 @@ def test_the_unsubscribe_link_asks_on_get_and_acts_once_on_post(portfolio):
 
     again = client.post(url)
     assert b"was already unsubscribed" in again.content
+    reopened = client.get(url)  # the link opened again later: says so, asks nothing
+    assert b"was already unsubscribed" in reopened.content
+    assert b"Stop sending" not in reopened.content
 
 
 def test_a_tampered_unsubscribe_link_is_a_clear_page_not_an_error(portfolio):
