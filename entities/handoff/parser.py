@@ -123,6 +123,10 @@ _CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 _HEADING_NORMALISE_RE = re.compile(r"[^a-z0-9&#%]+")
 _LEADING_NUMBERING_RE = re.compile(r"(?:\d+ )+")
 _PARENS_RE = re.compile(r"\([^()]*\)")
+# A qualifier after a section's name in its heading ("(USD)", " — November"). A few are
+# taken off at most: enough for any real heading, and linear work in a long one.
+_HEADING_QUALIFIER_SEPARATORS = (" \u2014 ", " \u2013 ", " - ", ": ")
+_HEADING_QUALIFIERS_MAX = 3
 _CHECKBOX_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
 _SEVERITY_TAG_RE = re.compile(
     r"(?:\[(?P<a>[a-z0-9]{1,10})\]"
@@ -155,6 +159,31 @@ def _normalise_heading(text: str) -> str:
     if key[:1].isdigit() and (m := _LEADING_NUMBERING_RE.match(key)) and m.end() < len(key):
         key = key[m.end() :]  # "1. KPIs", "2026 Financials"
     return key
+
+
+def _section_of(heading: str) -> str | None:
+    """The section a heading names, if any: the whole heading, else the heading with its
+    trailing qualifiers taken off one at a time ("Financials (USD)", "KPIs — November",
+    "KPIs: November"). Only what is left at the front may match, so a heading that merely
+    mentions a section ("Team - KPIs") stays what it was."""
+    key = SECTION_ALIASES.get(_normalise_heading(heading))
+    text = " ".join(strip_emphasis(heading).split())
+    for _ in range(_HEADING_QUALIFIERS_MAX):
+        if key is not None or not (text := _without_qualifier(text)):
+            return key
+        key = SECTION_ALIASES.get(_normalise_heading(text))
+    return key
+
+
+def _without_qualifier(text: str) -> str:
+    """text without its last qualifier: a parenthetical at the end, else what follows the
+    last of _HEADING_QUALIFIER_SEPARATORS; "" when it has none. String searches, not a regex, so
+    that a long heading costs linear time."""
+    text = text.rstrip(" :.")
+    if text.endswith(")") and (start := text.rfind("(")) > 0 and ")" not in text[start:-1]:
+        return strip_emphasis(text[:start])
+    cut = max(text.rfind(sep) for sep in _HEADING_QUALIFIER_SEPARATORS)
+    return strip_emphasis(text[:cut]) if cut > 0 else ""
 
 
 def _normalise_header(text: str) -> str:
@@ -878,7 +907,7 @@ def _parse_body(lines: list[str], start: int, state: _State) -> None:
             pending = None
             table = None
             prev_blank = True
-            key = SECTION_ALIASES.get(_normalise_heading(heading))
+            key = _section_of(heading)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             if key is not None:

@@ -278,6 +278,72 @@ def test_it_matches_headings_loosely(heading: str) -> None:
     assert "no recognised sections" not in [p.message for p in parsed.problems]
 
 
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("Financials (USD)", "financials"),
+        ("KPIs — November", "kpis"),
+        ("KPIs \u2013 November", "kpis"),
+        ("KPIs (November)", "kpis"),
+        ("Financials - November", "financials"),
+        ("KPIs: November", "kpis"),
+        ("**Financials (USD)**", "financials"),
+        ("**Financials** — November", "financials"),
+        ("2. Key Metrics (November) - draft", "kpis"),
+        ("Sales & Marketing: Q4 (EUR)", "marketing"),
+        ("📊 KPIs", "kpis"),
+        ("2. Financials", "financials"),
+        ("**Financials**", "financials"),
+    ],
+)
+def test_it_recognises_a_section_heading_with_a_qualifier(heading: str, section: str) -> None:
+    parsed = parse(f"## {heading}\n- Leads: 4\n")
+    assert [(m.section, m.name) for m in parsed.metrics] == [(section, "Leads")]
+    assert parsed.narrative == [] and parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("Next steps - done", "next_steps"),
+        ("Risks: none open", "risks"),
+        ("Tech Debt (Q3)", "tech_debt"),
+    ],
+)
+def test_it_recognises_an_item_section_heading_with_a_qualifier(heading: str, section: str) -> None:
+    parsed = parse(f"## {heading}\n- Something\n")
+    assert [i.text for i in getattr(parsed, section)] == ["Something"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Team - KPIs", "Notes (KPIs)", "KPIs-November", "Team (USD)", "Team: November", "(draft)"],
+)
+def test_a_heading_that_only_mentions_a_section_stays_narrative(heading: str) -> None:
+    parsed = parse(f"## {heading}\n- Leads: 4\n")
+    assert parsed.metrics == []
+    assert [(n.heading, n.body) for n in parsed.narrative] == [(heading, "- Leads: 4")]
+
+
+def test_a_qualified_sub_heading_starts_its_own_section() -> None:
+    parsed = parse(
+        """
+        ## Financials (USD)
+        - Revenue: $10
+        ### Risks — November
+        - [high] Lease renewal
+        """
+    )
+    assert [(m.section, m.name) for m in parsed.metrics] == [("financials", "Revenue")]
+    assert [(r.text, r.severity) for r in parsed.risks] == [("Lease renewal", "high")]
+
+
+def test_a_long_heading_of_separators_is_read_quickly() -> None:
+    heading = "Team" + " - x" * 200_000 + " (" * 100_000
+    parsed = parse(f"## {heading}\n- Leads: 4\n")
+    assert parsed.metrics == [] and len(parsed.narrative) == 1
+
+
 def test_it_counts_unrecognised_sub_headings_in_the_parent_section() -> None:
     parsed = parse(
         """
