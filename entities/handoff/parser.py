@@ -40,6 +40,7 @@ from .values import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_SECTION_ROWS",
     "SECTION_ALIASES",
     "parse_handoff",
     "parse_handoff_bytes",
@@ -48,6 +49,14 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+#: The most table rows and bullets one section reads (across all its headings); the rest of it
+#: is skipped, with a warning on the first line not read. A note is a summary an executive
+#: reads: its longest real sections (receivables, tech stack) run to tens of rows, so this is
+#: ten times what a note needs. A file under the size limit can still hold 200,000 rows, and
+#: the reports show every row of a section: at about 750 bytes and 0.15 ms per row rendered,
+#: 500 rows is a page of under half a megabyte, where 200,000 made one of 151 MB in 31 s.
+MAX_SECTION_ROWS = 500
 
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -80,6 +89,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 SECTION_ALIASES: dict[str, str] = {
     alias: key for key, aliases in _ALIASES.items() for alias in aliases
 }
+
+#: How a section is named in a problem: as docs/handoff-format.md names it.
+_SECTION_LABELS = {
+    "kpis": "KPIs", "financials": "Financials", "marketing": "Marketing",
+    "receivables": "Receivables", "tech_stack": "Tech stack", "tech_debt": "Tech debt",
+    "risks": "Risks", "next_steps": "Next steps",
+}  # fmt: skip
 
 _METRIC_SECTIONS = frozenset({"kpis", "financials", "marketing"})
 _ITEM_SECTIONS = frozenset({"tech_debt", "risks", "next_steps", "tech_stack"})
@@ -284,6 +300,7 @@ class _State:
     receivables: list[ReceivableRow] = field(default_factory=list)
     narratives: list[_Narrative] = field(default_factory=list)
     seen_metrics: dict[tuple[str, str], int] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)  # section -> table rows and bullets
     title: str | None = None
     recognised: bool = False
 
@@ -774,6 +791,21 @@ def _item_row(state: _State, table: _Table, cells: list[str], line: int) -> None
     state.items[section].append(ItemRow(text, severity, resolved, line))  # type: ignore[arg-type]
 
 
+def _row_allowed(state: _State, section: str, line: int) -> bool:
+    """Whether the section may read one more row (a table row or a bullet): at most
+    MAX_SECTION_ROWS, and a warning on the first line past them, once, so that a huge note
+    tells its author where reading stopped instead of making a huge report."""
+    count = state.rows_read.get(section, 0) + 1
+    state.rows_read[section] = count
+    if count == MAX_SECTION_ROWS + 1:
+        state.warn(
+            line,
+            f"{_SECTION_LABELS[section]} has more than {MAX_SECTION_ROWS} rows (table rows and "
+            "bullets): reading it stopped here, and its later rows are skipped",
+        )
+    return count <= MAX_SECTION_ROWS
+
+
 # -- the document ------------------------------------------------------------
 
 
@@ -967,7 +999,8 @@ def _parse_body(lines: list[str], start: int, state: _State) -> None:
 
         if table is not None:
             if "|" in stripped:
-                _table_row(state, table, line, lineno)
+                if _row_allowed(state, section, lineno):
+                    _table_row(state, table, line, lineno)
                 i += 1
                 continue
             table = None
@@ -982,6 +1015,9 @@ def _parse_body(lines: list[str], start: int, state: _State) -> None:
         if bullet is not None:
             _flush_item(state, pending)
             pending = None
+            if not _row_allowed(state, section, lineno):
+                i += 1
+                continue
             content = line[bullet.end() :]
             if section in _METRIC_SECTIONS:
                 _metric_bullet(state, section, content, lineno)

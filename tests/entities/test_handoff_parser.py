@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from entities.handoff import (
+    MAX_SECTION_ROWS,
     METRIC_NAME_MAX_LENGTH,
     ItemRow,
     MetricRow,
@@ -622,6 +623,74 @@ def test_it_warns_about_a_row_without_a_metric_name() -> None:
     parsed = parse("## KPIs\n| Metric | Value |\n|---|---|\n|  | 4 |\n|  |  |\n")
     assert parsed.metrics == []
     assert messages(parsed) == [(4, "warning", "table row has no metric name; skipped")]
+
+
+# -- the most rows a section reads --------------------------------------------
+
+
+def _kpi_table(rows: int, start: int = 0) -> str:
+    return "| Metric | Value |\n|---|---|\n" + "".join(
+        f"| KPI {n} | {n} |\n" for n in range(start, start + rows)
+    )
+
+
+def test_a_section_reads_at_most_its_cap_of_rows_and_says_where_it_stopped() -> None:
+    parsed = parse(f"## KPIs\n{_kpi_table(MAX_SECTION_ROWS + 100)}## Risks\n- [high] Lease\n")
+    assert len(parsed.metrics) == MAX_SECTION_ROWS
+    assert parsed.metrics[-1].name == f"KPI {MAX_SECTION_ROWS - 1}"
+    stopped = 3 + MAX_SECTION_ROWS + 1  # heading, header, separator, then the rows kept
+    assert messages(parsed) == [
+        (
+            stopped,
+            "warning",
+            f"KPIs has more than {MAX_SECTION_ROWS} rows (table rows and bullets): reading it "
+            "stopped here, and its later rows are skipped",
+        )
+    ]
+    assert [(r.text, r.severity) for r in parsed.risks] == [("Lease", "high")]  # read on
+
+
+def test_a_section_of_exactly_its_cap_is_read_whole_without_a_warning() -> None:
+    parsed = parse(f"## KPIs\n{_kpi_table(MAX_SECTION_ROWS)}")
+    assert len(parsed.metrics) == MAX_SECTION_ROWS and parsed.problems == []
+
+
+def test_the_cap_counts_a_section_across_its_headings_and_bullets() -> None:
+    half = MAX_SECTION_ROWS // 2
+    bullets = "".join(f"- Bullet {n}: {n}\n" for n in range(half + 10))
+    parsed = parse(f"## KPIs\n{_kpi_table(half)}\n## Team\n\n## Key metrics (Q4)\n{bullets}")
+    assert len(parsed.metrics) == MAX_SECTION_ROWS
+    ((line, severity, message),) = messages(parsed)
+    assert severity == "warning" and message.startswith("KPIs has more than")
+    assert line == 3 + half + 4 + (MAX_SECTION_ROWS - half) + 1
+
+
+@pytest.mark.parametrize(
+    ("section", "label"),
+    [("Risks", "Risks"), ("Tech Stack", "Tech stack"), ("Next Steps", "Next steps")],
+)
+def test_the_cap_applies_to_items_too(section: str, label: str) -> None:
+    bullets = "".join(f"- Item {n}\n  continued\n" for n in range(MAX_SECTION_ROWS + 1))
+    parsed = parse(f"## {section}\n{bullets}")
+    items = getattr(parsed, section.lower().replace(" ", "_"))
+    assert len(items) == MAX_SECTION_ROWS and items[-1].text.endswith("continued")
+    assert messages(parsed)[0][:2] == (2 + 2 * MAX_SECTION_ROWS, "warning")
+    assert messages(parsed)[0][2].startswith(f"{label} has more than")
+
+
+def test_the_cap_applies_to_receivables() -> None:
+    rows = "".join(f"| Client {n} | ${n} |\n" for n in range(MAX_SECTION_ROWS + 5))
+    parsed = parse(f"## Receivables\n| Client | Amount |\n|---|---|\n{rows}")
+    assert len(parsed.receivables) == MAX_SECTION_ROWS
+    assert [p.message.split(" has")[0] for p in parsed.problems] == ["Receivables"]
+
+
+def test_skipped_rows_add_no_warnings_of_their_own() -> None:
+    # 200,000 rows, each a duplicate with an unreadable value: a warning each, but for the cap
+    rows = "| Leads | lots |\n" * 200_000
+    parsed = parse(f"## KPIs\n| Metric | Value |\n|---|---|\n{rows}")
+    assert len(parsed.metrics) == 1
+    assert len(parsed.problems) == MAX_SECTION_ROWS + 1  # one per row read, and where it stopped
 
 
 # -- metric bullets ------------------------------------------------------------
