@@ -35,6 +35,7 @@ from .values import (
     parse_date,
     parse_severity,
     parse_value,
+    split_comparison,
     strip_emphasis,
 )
 
@@ -506,10 +507,11 @@ def _add_metric(
     if not parsed.readable:
         state.warn(line, f"could not read {_quote(raw_value)} as a number for {_quote(name)}")
     target: Decimal | None = None
+    better, raw_number = split_comparison(raw_target)
     if raw_target:
-        parsed_target = parse_value(raw_target)
+        parsed_target = parse_value(raw_number)
         target = parsed_target.value
-        if not parsed_target.readable:
+        if not parsed_target.readable or (better is not None and not raw_number):
             state.warn(line, f"could not read target {_quote(raw_target)} for {_quote(name)}")
     state.metrics.append(
         MetricRow(
@@ -522,6 +524,7 @@ def _add_metric(
             notes=notes.strip(),
             line=line,
             raw=raw_value.strip(),
+            better=better,
         )
     )
 

@@ -24,6 +24,7 @@ from entities.handoff import (
     parse_handoff,
     read_handoff,
 )
+from entities.handoff.parser import _quote
 
 
 def parse(text: str, path: str = "acme.md") -> ParsedHandoff:
@@ -625,6 +626,33 @@ def test_it_warns_about_a_row_without_a_metric_name() -> None:
     assert messages(parsed) == [(4, "warning", "table row has no metric name; skipped")]
 
 
+@pytest.mark.parametrize(
+    ("target", "better"),
+    [
+        ("≤ 5%", "lower"), ("<= 5%", "lower"), ("< 5%", "lower"), ("max 5%", "lower"),
+        ("at most 5%", "lower"), ("≥ 5%", "higher"), (">= 5%", "higher"), ("> 5%", "higher"),
+        ("min 5%", "higher"), ("at least 5%", "higher"), ("5%", None),
+    ],
+)  # fmt: skip
+def test_a_target_written_with_a_comparison_is_its_number_and_a_direction(
+    target: str, better: str | None
+) -> None:
+    parsed = parse(f"## KPIs\n| KPI | Value | Target |\n|-|-|-|\n| Waste | 6.5% | {target} |\n")
+    row = metric(parsed, "Waste")
+    assert (row.value, row.target, row.unit, row.better) == (Decimal("6.5"), 5, "%", better)
+    assert parsed.problems == []
+    assert row.to_dict()["better"] == better
+
+
+@pytest.mark.parametrize("target", ["≤", "max", "max5%", "≤ lots", "at most"])
+def test_it_warns_about_a_comparison_without_a_readable_number(target: str) -> None:
+    parsed = parse(f"## KPIs\n| KPI | Value | Target |\n|---|---|---|\n| Waste | 6% | {target} |\n")
+    assert metric(parsed, "Waste").target is None
+    assert messages(parsed) == [
+        (4, "warning", f"could not read target {_quote(target)} for 'Waste'")
+    ]
+
+
 # -- the most rows a section reads --------------------------------------------
 
 
@@ -927,6 +955,7 @@ def test_it_serialises_to_the_json_contract() -> None:
                 "value": "48200",
                 "unit": "USD",
                 "target": "50000",
+                "better": None,
                 "period": "Nov",
                 "line": 17,
             },
@@ -936,6 +965,7 @@ def test_it_serialises_to_the_json_contract() -> None:
                 "value": "212",
                 "unit": "",
                 "target": None,
+                "better": None,
                 "period": None,
                 "line": 18,
             },
