@@ -92,7 +92,7 @@ class SourcesAdminMixin:
 
 class MetricInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Metric
-    fields = ["section", "name", "raw", "value", "unit", "target", "period", "line"]
+    fields = ["section", "name", "raw", "value", "unit", "target", "better", "period", "line"]
     readonly_fields = fields
     extra = 0
 
@@ -138,7 +138,9 @@ class SnapshotRowAdmin(SourcesAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Metric)
 class MetricAdmin(SnapshotRowAdmin):
-    list_display = ["name", "entity", "section", "raw", "value", "unit", "target", "line"]
+    list_display = [
+        "name", "entity", "section", "raw", "value", "unit", "target", "better", "line",
+    ]  # fmt: skip
     list_filter = ["section", "unit", "snapshot__entity"]
     search_fields = ["name", "raw", "notes", "snapshot__entity__slug"]
 

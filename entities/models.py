@@ -165,6 +165,13 @@ class Section(models.TextChoices):
     MARKETING = "marketing", "Marketing"
 
 
+class Better(models.TextChoices):
+    """Which way a metric is better, as its note's target says: "≤ 5%" or "≥ 90%"."""
+
+    LOWER = "lower", "Lower is better"
+    HIGHER = "higher", "Higher is better"
+
+
 class Metric(models.Model):
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="metrics")
     section = models.CharField(max_length=20, choices=Section.choices)
@@ -176,6 +183,13 @@ class Metric(models.Model):
     notes = models.TextField(blank=True)
     raw = models.CharField(max_length=300, blank=True, help_text="The value as written.")
     line = models.PositiveIntegerField()
+    better = models.CharField(
+        max_length=6,
+        choices=Better.choices,
+        blank=True,
+        default="",
+        help_text="As the target says (≤ 5%: lower, ≥ 90%: higher); blank: the name decides.",
+    )
 
     class Meta:
         ordering = ["snapshot", "line"]
@@ -187,6 +201,9 @@ class Metric(models.Model):
             ),
             models.CheckConstraint(
                 condition=_one_of("section", Section), name="metric_section_valid"
+            ),
+            models.CheckConstraint(
+                condition=_one_of("better", Better, blank=True), name="metric_better_valid"
             ),
         ]
 

@@ -454,7 +454,7 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
         Metric(
             snapshot=snapshot, section=m.section, name=m.name, value=m.value, unit=m.unit[:20],
             target=m.target, period=(m.period or "")[:100], notes=m.notes, raw=m.raw[:300],
-            line=m.line,
+            line=m.line, better=m.better or "",
         )
         for m in parsed.metrics
     )  # fmt: skip

@@ -5,6 +5,7 @@ See docs/handoff-format.md for the format note authors follow.
 
 from .parser import (
     DEFAULT_MAX_BYTES,
+    MAX_SECTION_ROWS,
     SECTION_ALIASES,
     parse_handoff,
     parse_handoff_bytes,
@@ -25,6 +26,7 @@ from .values import ParsedValue, parse_date, parse_severity, parse_value
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_SECTION_ROWS",
     "METRIC_NAME_MAX_LENGTH",
     "SECTION_ALIASES",
     "ItemRow",

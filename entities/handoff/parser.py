@@ -35,11 +35,13 @@ from .values import (
     parse_date,
     parse_severity,
     parse_value,
+    split_comparison,
     strip_emphasis,
 )
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_SECTION_ROWS",
     "SECTION_ALIASES",
     "parse_handoff",
     "parse_handoff_bytes",
@@ -48,6 +50,14 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+#: The most table rows and bullets one section reads (across all its headings); the rest of it
+#: is skipped, with a warning on the first line not read. A note is a summary an executive
+#: reads: its longest real sections (receivables, tech stack) run to tens of rows, so this is
+#: ten times what a note needs. A file under the size limit can still hold 200,000 rows, and
+#: the reports show every row of a section: at about 750 bytes and 0.15 ms per row rendered,
+#: 500 rows is a page of under half a megabyte, where 200,000 made one of 151 MB in 31 s.
+MAX_SECTION_ROWS = 500
 
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -80,6 +90,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 SECTION_ALIASES: dict[str, str] = {
     alias: key for key, aliases in _ALIASES.items() for alias in aliases
 }
+
+#: How a section is named in a problem: as docs/handoff-format.md names it.
+_SECTION_LABELS = {
+    "kpis": "KPIs", "financials": "Financials", "marketing": "Marketing",
+    "receivables": "Receivables", "tech_stack": "Tech stack", "tech_debt": "Tech debt",
+    "risks": "Risks", "next_steps": "Next steps",
+}  # fmt: skip
 
 _METRIC_SECTIONS = frozenset({"kpis", "financials", "marketing"})
 _ITEM_SECTIONS = frozenset({"tech_debt", "risks", "next_steps", "tech_stack"})
@@ -123,6 +140,10 @@ _CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 _HEADING_NORMALISE_RE = re.compile(r"[^a-z0-9&#%]+")
 _LEADING_NUMBERING_RE = re.compile(r"(?:\d+ )+")
 _PARENS_RE = re.compile(r"\([^()]*\)")
+# A qualifier after a section's name in its heading ("(USD)", " — November"). A few are
+# taken off at most: enough for any real heading, and linear work in a long one.
+_HEADING_QUALIFIER_SEPARATORS = (" \u2014 ", " \u2013 ", " - ", ": ")
+_HEADING_QUALIFIERS_MAX = 3
 _CHECKBOX_RE = re.compile(r"\[([ xX])\](?:[ \t]+|$)")
 _SEVERITY_TAG_RE = re.compile(
     r"(?:\[(?P<a>[a-z0-9]{1,10})\]"
@@ -155,6 +176,31 @@ def _normalise_heading(text: str) -> str:
     if key[:1].isdigit() and (m := _LEADING_NUMBERING_RE.match(key)) and m.end() < len(key):
         key = key[m.end() :]  # "1. KPIs", "2026 Financials"
     return key
+
+
+def _section_of(heading: str) -> str | None:
+    """The section a heading names, if any: the whole heading, else the heading with its
+    trailing qualifiers taken off one at a time ("Financials (USD)", "KPIs — November",
+    "KPIs: November"). Only what is left at the front may match, so a heading that merely
+    mentions a section ("Team - KPIs") stays what it was."""
+    key = SECTION_ALIASES.get(_normalise_heading(heading))
+    text = " ".join(strip_emphasis(heading).split())
+    for _ in range(_HEADING_QUALIFIERS_MAX):
+        if key is not None or not (text := _without_qualifier(text)):
+            return key
+        key = SECTION_ALIASES.get(_normalise_heading(text))
+    return key
+
+
+def _without_qualifier(text: str) -> str:
+    """text without its last qualifier: a parenthetical at the end, else what follows the
+    last of _HEADING_QUALIFIER_SEPARATORS; "" when it has none. String searches, not a regex, so
+    that a long heading costs linear time."""
+    text = text.rstrip(" :.")
+    if text.endswith(")") and (start := text.rfind("(")) > 0 and ")" not in text[start:-1]:
+        return strip_emphasis(text[:start])
+    cut = max(text.rfind(sep) for sep in _HEADING_QUALIFIER_SEPARATORS)
+    return strip_emphasis(text[:cut]) if cut > 0 else ""
 
 
 def _normalise_header(text: str) -> str:
@@ -255,6 +301,7 @@ class _State:
     receivables: list[ReceivableRow] = field(default_factory=list)
     narratives: list[_Narrative] = field(default_factory=list)
     seen_metrics: dict[tuple[str, str], int] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)  # section -> table rows and bullets
     title: str | None = None
     recognised: bool = False
 
@@ -460,10 +507,11 @@ def _add_metric(
     if not parsed.readable:
         state.warn(line, f"could not read {_quote(raw_value)} as a number for {_quote(name)}")
     target: Decimal | None = None
+    better, raw_number = split_comparison(raw_target)
     if raw_target:
-        parsed_target = parse_value(raw_target)
+        parsed_target = parse_value(raw_number)
         target = parsed_target.value
-        if not parsed_target.readable:
+        if not parsed_target.readable or (better is not None and not raw_number):
             state.warn(line, f"could not read target {_quote(raw_target)} for {_quote(name)}")
     state.metrics.append(
         MetricRow(
@@ -476,6 +524,7 @@ def _add_metric(
             notes=notes.strip(),
             line=line,
             raw=raw_value.strip(),
+            better=better,
         )
     )
 
@@ -745,6 +794,21 @@ def _item_row(state: _State, table: _Table, cells: list[str], line: int) -> None
     state.items[section].append(ItemRow(text, severity, resolved, line))  # type: ignore[arg-type]
 
 
+def _row_allowed(state: _State, section: str, line: int) -> bool:
+    """Whether the section may read one more row (a table row or a bullet): at most
+    MAX_SECTION_ROWS, and a warning on the first line past them, once, so that a huge note
+    tells its author where reading stopped instead of making a huge report."""
+    count = state.rows_read.get(section, 0) + 1
+    state.rows_read[section] = count
+    if count == MAX_SECTION_ROWS + 1:
+        state.warn(
+            line,
+            f"{_SECTION_LABELS[section]} has more than {MAX_SECTION_ROWS} rows (table rows and "
+            "bullets): reading it stopped here, and its later rows are skipped",
+        )
+    return count <= MAX_SECTION_ROWS
+
+
 # -- the document ------------------------------------------------------------
 
 
@@ -878,7 +942,7 @@ def _parse_body(lines: list[str], start: int, state: _State) -> None:
             pending = None
             table = None
             prev_blank = True
-            key = SECTION_ALIASES.get(_normalise_heading(heading))
+            key = _section_of(heading)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             if key is not None:
@@ -938,7 +1002,8 @@ def _parse_body(lines: list[str], start: int, state: _State) -> None:
 
         if table is not None:
             if "|" in stripped:
-                _table_row(state, table, line, lineno)
+                if _row_allowed(state, section, lineno):
+                    _table_row(state, table, line, lineno)
                 i += 1
                 continue
             table = None
@@ -953,6 +1018,9 @@ def _parse_body(lines: list[str], start: int, state: _State) -> None:
         if bullet is not None:
             _flush_item(state, pending)
             pending = None
+            if not _row_allowed(state, section, lineno):
+                i += 1
+                continue
             content = line[bullet.end() :]
             if section in _METRIC_SECTIONS:
                 _metric_bullet(state, section, content, lineno)

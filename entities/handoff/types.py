@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 MetricSection = Literal["kpis", "financials", "marketing"]
 Severity = Literal["critical", "high", "medium", "low"]
+#: Which way a metric is better, as its note's target says ("≤ 5%": lower, "≥ 90%": higher).
+Better = Literal["lower", "higher"]
 ProblemSeverity = Literal["error", "warning"]
 Status = Literal["ok", "warnings", "error"]
 
@@ -71,6 +73,7 @@ class MetricRow:
     notes: str
     line: int
     raw: str
+    better: Better | None = None  # None: the note does not say (reports go by the name)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +82,7 @@ class MetricRow:
             "value": format_decimal(self.value),
             "unit": self.unit,
             "target": format_decimal(self.target),
+            "better": self.better,
             "period": self.period,
             "line": self.line,
         }

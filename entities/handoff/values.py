@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .types import Better
+
 __all__ = [
     "CURRENCY_CODES",
     "NO_VALUE",
@@ -20,6 +22,7 @@ __all__ = [
     "parse_date",
     "parse_severity",
     "parse_value",
+    "split_comparison",
     "strip_emphasis",
 ]
 
@@ -171,6 +174,29 @@ def parse_value(text: str) -> ParsedValue:
     if value.adjusted() >= MAX_WHOLE_DIGITS:
         return _UNREADABLE  # no business figure; the store could not keep it
     return ParsedValue(value, unit, True)
+
+
+# -- targets -----------------------------------------------------------------
+
+# A comparison before a target says which way is better. Symbols may touch the number
+# ("≤5%"); words need a space after them, so "min" never eats a number ("5 min" is a unit).
+# Longest first, so "<=" is not read as "<" followed by "=5".
+_COMPARISONS: tuple[tuple[str, Better], ...] = (
+    ("<=", "lower"), ("≤", "lower"), ("<", "lower"), ("at most ", "lower"), ("max ", "lower"),
+    (">=", "higher"), ("≥", "higher"), (">", "higher"), ("at least ", "higher"),
+    ("min ", "higher"),
+)  # fmt: skip
+
+
+def split_comparison(text: str) -> tuple[Better | None, str]:
+    """A target's comparison and the rest: ``"≤ 5%"`` -> ``("lower", "5%")``, ``">= 90%"`` ->
+    ``("higher", "90%")``, ``"at most 4 hrs"`` -> ``("lower", "4 hrs")``; a target without
+    one is ``(None, text)``. Strict and loose comparisons say the same: which way is better."""
+    s = " ".join(strip_emphasis(text).split())
+    for prefix, better in _COMPARISONS:
+        if s[: len(prefix)].lower() == prefix:
+            return better, s[len(prefix) :].strip()
+    return None, text
 
 
 # -- dates -------------------------------------------------------------------

@@ -23,9 +23,9 @@ from reports.personas.common import (
     financials_of,
     first_paragraph,
     item_changes,
-    lower_is_better,
     metric_figure,
     metric_index,
+    metric_lower_is_better,
     name_key,
     primary_currency,
     rollup,
@@ -143,7 +143,7 @@ def _kpi_lines(entity: CeoEntity, history: list[SnapshotData], *, charts: bool) 
     indexes = [metric_index(s, "kpis") for s in history] if charts else []
     lines = []
     for metric in latest.metrics_in("kpis"):
-        lower = lower_is_better(metric.name)
+        lower = metric_lower_is_better(metric)
         figure = metric_figure(metric, latest)
         earlier = before.get(name_key(metric.name))
         change = delta(
@@ -218,7 +218,7 @@ def _entity(data: ReportData, entity: EntityRef) -> CeoEntity:
     if not detailed(data):
         # The portfolio table shows how many KPIs are on target, not the KPIs themselves.
         statuses = [
-            target_status(m.value, m.target, lower=lower_is_better(m.name))
+            target_status(m.value, m.target, lower=metric_lower_is_better(m))
             for m in latest.metrics_in("kpis")
         ]
         block.kpis_targeted = sum(s is not None for s in statuses)

@@ -91,8 +91,16 @@ HEADLINES: tuple[tuple[str, frozenset[str]], ...] = (
 _NEUTRAL = re.compile(r"(?<![\w-])(?:spend|budget|ad spend)(?![\w-])", re.IGNORECASE)
 
 
+def higher_is_better(metric: MetricData) -> bool | None:
+    """Whether a rise is good news: as the note's target says ("≤"/"≥"), else by the name,
+    where money put into demand is neither."""
+    if metric.better:
+        return metric.better == "higher"
+    return _higher_by_name(metric.name)
+
+
 @lru_cache(maxsize=8192)
-def higher_is_better(name: str) -> bool | None:
+def _higher_by_name(name: str) -> bool | None:
     if _NEUTRAL.search(name):
         return None
     return not lower_is_better(name)
@@ -245,7 +253,7 @@ def _entity(data: ReportData, entity: EntityRef, cards: bool) -> CmoEntity:
         earlier = None
         if previous is not None:
             earlier = metric_figure(before[key], previous) if key in before else Figure(None)
-        change = delta(current, earlier, higher_is_better=higher_is_better(metric.name))
+        change = delta(current, earlier, higher_is_better=higher_is_better(metric))
         if change.tone == "good":
             block.growing += 1
         elif change.tone == "bad":

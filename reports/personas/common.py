@@ -436,10 +436,12 @@ def tone_of(direction: Direction | None, higher_is_better: bool | None) -> Tone:
     return "good" if (direction == "up") == higher_is_better else "bad"
 
 
-# KPI names where less is better: costs, delays, counts of bad things, what is owed, and
-# receivables aged past 30 days ("AR 31-60 days", "AR 90+ days"; "AR 1-30 days" is billing).
+# KPI names where less is better: costs, delays, counts of bad things, what is lost or owed,
+# and receivables aged past 30 days ("AR 31-60 days", "AR 90+ days"; "AR 1-30 days" is
+# billing). docs/handoff-format.md lists the same words for note authors: change them together.
 _LOWER_IS_BETTER = re.compile(
     r"\b(cost|costs|expense|expenses|spend|latency|turnaround|response time|dso|days sales|"
+    r"waste|scrap|shrinkage|spoilage|"
     r"churn|churned|incident|incidents|vacant|vacancy|overdue|past[- ]due|disputed|"
     r"open ar|ar over|open maintenance|complaints?|defects?|errors?|bugs?|cancell?ations?|"
     r"chargebacks?|refunds?|write[- ]?offs?|bad[- ]debt|downtime|outages?|backlog|"
@@ -451,9 +453,18 @@ _LOWER_IS_BETTER = re.compile(
 
 @lru_cache(maxsize=8192)
 def lower_is_better(name: str) -> bool:
-    """Whether a KPI improves as it falls. A heuristic on the name, documented in
-    docs/adding-a-persona.md; it only colours the status, never changes a number."""
+    """Whether a KPI improves as it falls, by its name alone: a heuristic, for the notes that do
+    not say (see metric_lower_is_better). It only colours a status, never changes a number."""
     return bool(_LOWER_IS_BETTER.search(name))
+
+
+def metric_lower_is_better(metric: MetricData) -> bool:
+    """Whether a metric improves as it falls: as its note says, with a target written "≤ 5%"
+    or "≥ 90%", else as its name suggests. The author knows the business; a name such as
+    "Waste" only hints at it."""
+    if metric.better:
+        return metric.better == "lower"
+    return lower_is_better(metric.name)
 
 
 TargetStatus = Literal["met", "missed"]

@@ -49,6 +49,7 @@ class MetricData(NamedTuple):
     notes: str
     raw: str
     line: int
+    better: str = ""  # "lower", "higher", or "" when the note does not say (see common.py)
 
 
 class ItemData(NamedTuple):

@@ -26,6 +26,7 @@ BAD_VALUES: list[tuple[str, Callable[[], object]]] = [
     ("entity kind", lambda: EntityFactory(kind="subsidiary")),
     ("persona", lambda: MembershipFactory(persona="cio")),
     ("metric section", lambda: MetricFactory(section="ops")),
+    ("metric better", lambda: MetricFactory(better="down")),
     ("item kind", lambda: ItemFactory(kind="idea")),
     ("severity", lambda: ItemFactory(severity="urgent")),
     ("source-file status", lambda: _source_file("fine")),
@@ -47,6 +48,13 @@ def test_every_choice_and_a_blank_severity_are_stored():
     for status in ("ok", "warnings", "error"):
         SourceFile.objects.create(path=f"/notes/{status}.md", status=status)
     assert Item.objects.count() == 4 * 5 and SourceFile.objects.count() == 3
+
+
+def test_every_direction_a_metric_can_be_better_and_a_blank_one_are_stored():
+    snapshot = SnapshotFactory()
+    for better in ["", "lower", "higher"]:
+        MetricFactory(snapshot=snapshot, better=better)
+    assert sorted(Metric.objects.values_list("better", flat=True)) == ["", "higher", "lower"]
 
 
 def test_the_database_refuses_a_second_metric_of_one_name_in_a_section():

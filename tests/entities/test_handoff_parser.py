@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from entities.handoff import (
+    MAX_SECTION_ROWS,
     METRIC_NAME_MAX_LENGTH,
     ItemRow,
     MetricRow,
@@ -23,6 +24,7 @@ from entities.handoff import (
     parse_handoff,
     read_handoff,
 )
+from entities.handoff.parser import _quote
 
 
 def parse(text: str, path: str = "acme.md") -> ParsedHandoff:
@@ -276,6 +278,72 @@ def test_it_matches_headings_loosely(heading: str) -> None:
     parsed = parse(f"## {heading}\n- A: 1\n")
     assert parsed.narrative == []
     assert "no recognised sections" not in [p.message for p in parsed.problems]
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("Financials (USD)", "financials"),
+        ("KPIs — November", "kpis"),
+        ("KPIs \u2013 November", "kpis"),
+        ("KPIs (November)", "kpis"),
+        ("Financials - November", "financials"),
+        ("KPIs: November", "kpis"),
+        ("**Financials (USD)**", "financials"),
+        ("**Financials** — November", "financials"),
+        ("2. Key Metrics (November) - draft", "kpis"),
+        ("Sales & Marketing: Q4 (EUR)", "marketing"),
+        ("📊 KPIs", "kpis"),
+        ("2. Financials", "financials"),
+        ("**Financials**", "financials"),
+    ],
+)
+def test_it_recognises_a_section_heading_with_a_qualifier(heading: str, section: str) -> None:
+    parsed = parse(f"## {heading}\n- Leads: 4\n")
+    assert [(m.section, m.name) for m in parsed.metrics] == [(section, "Leads")]
+    assert parsed.narrative == [] and parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("Next steps - done", "next_steps"),
+        ("Risks: none open", "risks"),
+        ("Tech Debt (Q3)", "tech_debt"),
+    ],
+)
+def test_it_recognises_an_item_section_heading_with_a_qualifier(heading: str, section: str) -> None:
+    parsed = parse(f"## {heading}\n- Something\n")
+    assert [i.text for i in getattr(parsed, section)] == ["Something"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Team - KPIs", "Notes (KPIs)", "KPIs-November", "Team (USD)", "Team: November", "(draft)"],
+)
+def test_a_heading_that_only_mentions_a_section_stays_narrative(heading: str) -> None:
+    parsed = parse(f"## {heading}\n- Leads: 4\n")
+    assert parsed.metrics == []
+    assert [(n.heading, n.body) for n in parsed.narrative] == [(heading, "- Leads: 4")]
+
+
+def test_a_qualified_sub_heading_starts_its_own_section() -> None:
+    parsed = parse(
+        """
+        ## Financials (USD)
+        - Revenue: $10
+        ### Risks — November
+        - [high] Lease renewal
+        """
+    )
+    assert [(m.section, m.name) for m in parsed.metrics] == [("financials", "Revenue")]
+    assert [(r.text, r.severity) for r in parsed.risks] == [("Lease renewal", "high")]
+
+
+def test_a_long_heading_of_separators_is_read_quickly() -> None:
+    heading = "Team" + " - x" * 200_000 + " (" * 100_000
+    parsed = parse(f"## {heading}\n- Leads: 4\n")
+    assert parsed.metrics == [] and len(parsed.narrative) == 1
 
 
 def test_it_counts_unrecognised_sub_headings_in_the_parent_section() -> None:
@@ -558,6 +626,101 @@ def test_it_warns_about_a_row_without_a_metric_name() -> None:
     assert messages(parsed) == [(4, "warning", "table row has no metric name; skipped")]
 
 
+@pytest.mark.parametrize(
+    ("target", "better"),
+    [
+        ("≤ 5%", "lower"), ("<= 5%", "lower"), ("< 5%", "lower"), ("max 5%", "lower"),
+        ("at most 5%", "lower"), ("≥ 5%", "higher"), (">= 5%", "higher"), ("> 5%", "higher"),
+        ("min 5%", "higher"), ("at least 5%", "higher"), ("5%", None),
+    ],
+)  # fmt: skip
+def test_a_target_written_with_a_comparison_is_its_number_and_a_direction(
+    target: str, better: str | None
+) -> None:
+    parsed = parse(f"## KPIs\n| KPI | Value | Target |\n|-|-|-|\n| Waste | 6.5% | {target} |\n")
+    row = metric(parsed, "Waste")
+    assert (row.value, row.target, row.unit, row.better) == (Decimal("6.5"), 5, "%", better)
+    assert parsed.problems == []
+    assert row.to_dict()["better"] == better
+
+
+@pytest.mark.parametrize("target", ["≤", "max", "max5%", "≤ lots", "at most"])
+def test_it_warns_about_a_comparison_without_a_readable_number(target: str) -> None:
+    parsed = parse(f"## KPIs\n| KPI | Value | Target |\n|---|---|---|\n| Waste | 6% | {target} |\n")
+    assert metric(parsed, "Waste").target is None
+    assert messages(parsed) == [
+        (4, "warning", f"could not read target {_quote(target)} for 'Waste'")
+    ]
+
+
+# -- the most rows a section reads --------------------------------------------
+
+
+def _kpi_table(rows: int, start: int = 0) -> str:
+    return "| Metric | Value |\n|---|---|\n" + "".join(
+        f"| KPI {n} | {n} |\n" for n in range(start, start + rows)
+    )
+
+
+def test_a_section_reads_at_most_its_cap_of_rows_and_says_where_it_stopped() -> None:
+    parsed = parse(f"## KPIs\n{_kpi_table(MAX_SECTION_ROWS + 100)}## Risks\n- [high] Lease\n")
+    assert len(parsed.metrics) == MAX_SECTION_ROWS
+    assert parsed.metrics[-1].name == f"KPI {MAX_SECTION_ROWS - 1}"
+    stopped = 3 + MAX_SECTION_ROWS + 1  # heading, header, separator, then the rows kept
+    assert messages(parsed) == [
+        (
+            stopped,
+            "warning",
+            f"KPIs has more than {MAX_SECTION_ROWS} rows (table rows and bullets): reading it "
+            "stopped here, and its later rows are skipped",
+        )
+    ]
+    assert [(r.text, r.severity) for r in parsed.risks] == [("Lease", "high")]  # read on
+
+
+def test_a_section_of_exactly_its_cap_is_read_whole_without_a_warning() -> None:
+    parsed = parse(f"## KPIs\n{_kpi_table(MAX_SECTION_ROWS)}")
+    assert len(parsed.metrics) == MAX_SECTION_ROWS and parsed.problems == []
+
+
+def test_the_cap_counts_a_section_across_its_headings_and_bullets() -> None:
+    half = MAX_SECTION_ROWS // 2
+    bullets = "".join(f"- Bullet {n}: {n}\n" for n in range(half + 10))
+    parsed = parse(f"## KPIs\n{_kpi_table(half)}\n## Team\n\n## Key metrics (Q4)\n{bullets}")
+    assert len(parsed.metrics) == MAX_SECTION_ROWS
+    ((line, severity, message),) = messages(parsed)
+    assert severity == "warning" and message.startswith("KPIs has more than")
+    assert line == 3 + half + 4 + (MAX_SECTION_ROWS - half) + 1
+
+
+@pytest.mark.parametrize(
+    ("section", "label"),
+    [("Risks", "Risks"), ("Tech Stack", "Tech stack"), ("Next Steps", "Next steps")],
+)
+def test_the_cap_applies_to_items_too(section: str, label: str) -> None:
+    bullets = "".join(f"- Item {n}\n  continued\n" for n in range(MAX_SECTION_ROWS + 1))
+    parsed = parse(f"## {section}\n{bullets}")
+    items = getattr(parsed, section.lower().replace(" ", "_"))
+    assert len(items) == MAX_SECTION_ROWS and items[-1].text.endswith("continued")
+    assert messages(parsed)[0][:2] == (2 + 2 * MAX_SECTION_ROWS, "warning")
+    assert messages(parsed)[0][2].startswith(f"{label} has more than")
+
+
+def test_the_cap_applies_to_receivables() -> None:
+    rows = "".join(f"| Client {n} | ${n} |\n" for n in range(MAX_SECTION_ROWS + 5))
+    parsed = parse(f"## Receivables\n| Client | Amount |\n|---|---|\n{rows}")
+    assert len(parsed.receivables) == MAX_SECTION_ROWS
+    assert [p.message.split(" has")[0] for p in parsed.problems] == ["Receivables"]
+
+
+def test_skipped_rows_add_no_warnings_of_their_own() -> None:
+    # 200,000 rows, each a duplicate with an unreadable value: a warning each, but for the cap
+    rows = "| Leads | lots |\n" * 200_000
+    parsed = parse(f"## KPIs\n| Metric | Value |\n|---|---|\n{rows}")
+    assert len(parsed.metrics) == 1
+    assert len(parsed.problems) == MAX_SECTION_ROWS + 1  # one per row read, and where it stopped
+
+
 # -- metric bullets ------------------------------------------------------------
 
 
@@ -792,6 +955,7 @@ def test_it_serialises_to_the_json_contract() -> None:
                 "value": "48200",
                 "unit": "USD",
                 "target": "50000",
+                "better": None,
                 "period": "Nov",
                 "line": 17,
             },
@@ -801,6 +965,7 @@ def test_it_serialises_to_the_json_contract() -> None:
                 "value": "212",
                 "unit": "",
                 "target": None,
+                "better": None,
                 "period": None,
                 "line": 18,
             },

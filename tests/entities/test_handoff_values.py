@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from entities.handoff import format_decimal, parse_date, parse_severity, parse_value
+from entities.handoff.values import split_comparison
 
 
 @pytest.mark.parametrize(
@@ -244,3 +245,43 @@ def test_it_round_trips_format_decimal_through_parse_value(number: Decimal) -> N
     if "." in text:
         assert not text.endswith("0")
     assert parse_value(text).value == number
+
+
+# -- targets with a comparison -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "better", "rest"),
+    [
+        ("≤ 5%", "lower", "5%"),
+        ("≤5%", "lower", "5%"),
+        ("<= 5%", "lower", "5%"),
+        ("< 5%", "lower", "5%"),
+        ("max 5%", "lower", "5%"),
+        ("Max  5%", "lower", "5%"),
+        ("at most 4 hrs", "lower", "4 hrs"),
+        ("**≤ $5,000**", "lower", "$5,000"),
+        ("≥ 90%", "higher", "90%"),
+        (">= 90%", "higher", "90%"),
+        ("> 90%", "higher", "90%"),
+        ("min 90%", "higher", "90%"),
+        ("At least 90%", "higher", "90%"),
+        ("< -5", "lower", "-5"),
+        ("≤", "lower", ""),
+    ],
+)
+def test_a_target_with_a_comparison_says_which_way_is_better(
+    text: str, better: str, rest: str
+) -> None:
+    assert split_comparison(text) == (better, rest)
+
+
+@pytest.mark.parametrize("text", ["5%", "90", "5 min", "minutes 5", "maximal", "n/a", "", "=5"])
+def test_a_target_without_a_comparison_is_left_as_written(text: str) -> None:
+    assert split_comparison(text) == (None, text)
+
+
+@given(st.text())
+def test_split_comparison_never_raises(text: str) -> None:
+    better, rest = split_comparison(text)
+    assert better in (None, "lower", "higher") and isinstance(rest, str)

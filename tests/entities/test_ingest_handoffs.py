@@ -136,7 +136,7 @@ def test_json_prints_exactly_the_contract_and_nothing_else(tmp_path):
     revenue = next(m for m in entry["metrics"] if m["name"] == "Revenue")
     assert revenue == {
         "section": "financials", "name": "Revenue", "value": "48200", "unit": "USD",
-        "target": None, "period": None, "line": 15,
+        "target": None, "better": None, "period": None, "line": 15,
     }
     assert next(m for m in entry["metrics"] if m["name"] == "Expenses")["value"] == "-1200"
     assert entry["receivables"][0] == {

@@ -33,15 +33,15 @@ def fin(name: str, value: str | None, unit: str = "USD", raw: str | None = None,
 
 
 def kpi(name: str, value: str | None, target: str | None = None, unit: str = "",
-        raw: str | None = None) -> dict:  # fmt: skip
+        raw: str | None = None, better: str = "") -> dict:  # fmt: skip
     return {"row": "metric", "section": "kpis", "name": name, "value": _dec(value),
             "target": _dec(target), "unit": unit,
-            "raw": raw if raw is not None else (value or "")}  # fmt: skip
+            "raw": raw if raw is not None else (value or ""), "better": better}  # fmt: skip
 
 
-def mkt(name: str, value: str | None, unit: str = "") -> dict:
+def mkt(name: str, value: str | None, unit: str = "", better: str = "") -> dict:
     return {"row": "metric", "section": "marketing", "name": name, "value": _dec(value),
-            "unit": unit, "raw": value or ""}  # fmt: skip
+            "unit": unit, "raw": value or "", "better": better}  # fmt: skip
 
 
 def item(kind: str, text: str, severity: str = "", resolved: bool = False) -> dict:

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from entities.models import Entity
+from entities.services import handoffs_ingest
 from reports.personas.common import CARDS_UP_TO
 from reports.personas.data import PORTFOLIO, EntityRef
 from reports.registry import REGISTRY
@@ -74,6 +76,57 @@ def test_ceo_counts_kpis_on_target_knowing_that_some_are_better_lower():
     assert (block.kpis_met, block.kpis_targeted) == (1, 3)
     repeat = next(k for k in block.kpis if k.name == "Repeat customers")
     assert repeat.figure.value is None and repeat.figure.raw == "lots"
+
+
+def test_ceo_takes_which_way_is_better_from_a_target_with_a_comparison_over_the_name():
+    a = EntityFactory()
+    note(a, "2026-10", kpi("Returns", "2"), kpi("Incidents", "5"), kpi("Waste", "5"))
+    note(
+        a, "2026-11",
+        kpi("Returns", "3", target="2", better="lower"),  # "≤ 2": the name alone says higher
+        kpi("Incidents", "4", target="3", better="higher"),  # "≥ 3": the name alone says lower
+        kpi("Waste", "6.5", target="5"),  # no comparison: the name says lower
+    )  # fmt: skip
+
+    block = build("ceo", a, scope=a.slug).entities[0]
+
+    lines = {k.name: (k.status, k.lower_is_better, k.change.tone) for k in block.kpis}
+    assert lines == {
+        "Returns": ("missed", True, "bad"),  # up, and lower is better
+        "Incidents": ("met", False, "bad"),  # down, and higher is better
+        "Waste": ("missed", True, "bad"),
+    }
+    assert (block.kpis_met, block.kpis_targeted) == (1, 3)
+
+
+def test_ceo_portfolio_table_counts_kpis_on_target_by_the_comparison_too():
+    entities = [EntityFactory(slug=f"e{n:02}") for n in range(CARDS_UP_TO + 1)]
+    note(entities[0], "2026-11", kpi("Returns", "3", target="2", better="lower"),
+         kpi("Waste", "4", target="5"))  # fmt: skip
+
+    block = build("ceo", *entities).entities[0]
+
+    assert (block.kpis_met, block.kpis_targeted) == (1, 2)  # Waste met, Returns missed
+
+
+def test_a_target_written_with_a_comparison_in_a_note_decides_met_or_missed(tmp_path):
+    (tmp_path / "acme.md").write_text(
+        "---\nperiod: 2026-11\n---\n## KPIs\n| KPI | Value | Target |\n|---|---|---|\n"
+        "| Waste | 6.5% | 5% |\n| Returns | 3% | ≤ 2% |\n| Incidents | 4 | at least 3 |\n"
+        "| Uptime | 99.5% | ≥ 99.9% |\n"
+    )
+    handoffs_ingest(paths=[tmp_path])
+    acme = Entity.objects.get(slug="acme")
+
+    block = build("ceo", acme, scope="acme").entities[0]
+
+    assert {k.name: (k.status, k.lower_is_better) for k in block.kpis} == {
+        "Waste": ("missed", True),
+        "Returns": ("missed", True),
+        "Incidents": ("met", False),
+        "Uptime": ("missed", False),
+    }
+    assert {k.name: k.target.value for k in block.kpis}["Returns"] == D(2)
 
 
 def test_ceo_lists_severe_open_risks_stale_notes_and_losses_as_needing_attention():
@@ -294,6 +347,20 @@ def test_cmo_trends_demand_across_snapshots():
     assert [f.value for f in leads.history] == [D(18), D(20), None, D(16)]
     assert leads.change.change is None  # October is missing: no change from a gap
     assert leads.trend.path.count("M") == 2
+
+
+def test_cmo_colours_a_change_the_way_the_notes_target_says_is_better():
+    a = EntityFactory()
+    note(a, "2026-10", mkt("Ad spend", "100"), mkt("Cost per lead", "40"), mkt("Leads", "9"))
+    note(a, "2026-11", mkt("Ad spend", "120", better="lower"),
+         mkt("Cost per lead", "50", better="higher"), mkt("Leads", "12"))  # fmt: skip
+
+    block = build("cmo", a).entities[0]
+
+    tones = {line.name: line.change.tone for line in block.lines}
+    # Spend is neutral by its name, and cost per lead better lower: the notes say otherwise.
+    assert tones == {"Ad spend": "bad", "Cost per lead": "good", "Leads": "good"}
+    assert (block.growing, block.shrinking) == (2, 1)
 
 
 def test_cmo_reads_only_the_kpis_about_demand_in_any_case_and_all_of_marketing():

@@ -1,7 +1,9 @@
 """The shared maths, without a database."""
 
 import datetime as dt
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,6 +20,7 @@ from reports.personas.common import (
     item_changes,
     lower_is_better,
     metric_index,
+    metric_lower_is_better,
     primary_currency,
     rollup,
     sum_by_currency,
@@ -209,9 +212,27 @@ def test_kpis_about_costs_and_delays_are_better_lower():
         assert lower_is_better(name), name
     for name in ["Bookings confirmed", "Occupancy", "Client NPS", "Leads", "AR 1-30 days"]:
         assert not lower_is_better(name), name
+    for name in ["Waste", "Food waste (%)", "Scrap rate", "Shrinkage", "Spoilage"]:
+        assert lower_is_better(name), name
     assert target_status(Decimal(21), Decimal(24), lower=True) == "met"
     assert target_status(Decimal(381), Decimal(390), lower=False) == "missed"
     assert target_status(None, Decimal(5), lower=False) is None
+
+
+def test_a_metric_is_better_lower_as_its_target_says_else_as_its_name_says():
+    def kpi(name: str, better: str = "") -> MetricData:
+        return MetricData("kpis", name, Decimal(1), "", Decimal(1), "", "1", 1, better)
+
+    assert metric_lower_is_better(kpi("Waste")) and not metric_lower_is_better(kpi("Leads"))
+    assert not metric_lower_is_better(kpi("Waste", "higher"))
+    assert metric_lower_is_better(kpi("Leads", "lower"))
+
+
+def test_every_word_the_format_doc_says_is_better_lower_is_so():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "handoff-format.md").read_text()
+    words = re.findall(r"`([^`]+)`", doc.split("\nWords: ", 1)[1].split("\n\n", 1)[0])
+    assert "waste" in words and len(words) > 50
+    assert [w for w in words if not lower_is_better(w)] == ["AR 1-30 days"]  # the exception
 
 
 @given(st.from_regex(cmo._DEMAND, alphabet=st.characters(max_codepoint=127)))

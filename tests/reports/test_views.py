@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from entities.models import Persona
+from entities.handoff import DEFAULT_MAX_BYTES, MAX_SECTION_ROWS
+from entities.models import Persona, Snapshot
 from entities.services import handoffs_ingest
 from reports.models import ReportRun
 from reports.personas.data import DataNeeds
@@ -369,3 +370,23 @@ def test_every_persona_renders_every_example_entity_in_every_view(client):
         for scope in ["", "qdn/", "expert-yacht-delivery/", "3028-51st-st-rental/"]:
             for query in ["", "?view=email", "?download=1", "?as_of=2026-09-30"]:
                 page(client, f"/reports/{persona}/{scope}{query}")
+
+
+def test_a_huge_note_makes_a_page_of_the_rows_a_section_reads_and_says_where_it_stopped(
+    client, tmp_path
+):
+    # 200,000 KPI rows, just under the 5 MiB a note may be: once a page of 151 MB in 31 s.
+    rows = "".join(f"|KPI {n}|{n}|{n}|\n" for n in range(200_000))
+    text = f"---\nslug: huge\nperiod: 2026-11\n---\n## KPIs\n|Metric|Value|Target|\n|-|-|-|\n{rows}"
+    assert len(text.encode()) < DEFAULT_MAX_BYTES
+    (tmp_path / "huge.md").write_text(text)
+    handoffs_ingest(paths=[tmp_path])
+    snapshot = Snapshot.objects.get(entity__slug="huge")
+    assert snapshot.metrics.count() == MAX_SECTION_ROWS
+    stopped = 7 + MAX_SECTION_ROWS + 1
+    assert [(p["line"], p["severity"]) for p in snapshot.problems] == [(stopped, "warning")]
+
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    html = page(client, reverse("reports:entity", args=["ceo", "huge"]))
+    assert f"KPI {MAX_SECTION_ROWS - 1}<" in html and f"KPI {MAX_SECTION_ROWS}<" not in html
+    assert len(html) < 1_000_000
