@@ -215,7 +215,8 @@ class _PeriodSums:
 
 def _trend(data: ReportData, currency: str) -> list[PeriodTotal]:
     """Revenue, expenses and net summed per period over the entities that have a note for it,
-    in the report's currency only (a bare amount is in its note's currency)."""
+    in the report's currency only (a bare amount is in its note's currency); only periods
+    with a line in that currency."""
     periods: dict[str, _PeriodSums] = {}
     for entity in data.entities:
         for snapshot in data.histories.get(entity.id) or []:
@@ -251,6 +252,9 @@ def _trend(data: ReportData, currency: str) -> list[PeriodTotal]:
             len(p.entities),
         )
         for label, p in sorted(periods.items(), key=lambda kv: kv[1].as_of)
+        # A period whose notes hold no line in this currency (a JPY note's day among USD
+        # months) has nothing to draw: it is left out, not drawn as "0 entities".
+        if p.entities
     ]
 
 

@@ -325,6 +325,18 @@ def test_cfo_trend_sums_each_period_over_the_entities_with_a_note_for_it():
     assert report.chart is not None and len(report.chart.groups) == 2
 
 
+def test_cfo_trend_leaves_out_a_period_with_no_line_in_the_reports_currency():
+    a, yen = EntityFactory(slug="a"), EntityFactory(slug="yen")
+    note(a, "2026-11", fin("Revenue", "150"))
+    yen_note = note(yen, None, fin("Revenue", "900000", "JPY"), currency="JPY")
+    yen_note.period, yen_note.period_label = dt.date(2026, 11, 15), "2026-11-15"
+    yen_note.save()
+
+    report = build("cfo", a, yen)
+
+    assert [(p.label, p.entities) for p in report.trend] == [("2026-11", 1)]
+
+
 # --- CMO --------------------------------------------------------------------------------------
 
 
