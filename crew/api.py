@@ -3,7 +3,8 @@
 Every answer is JSON, and no request of any shape is a 500: the content type and size are
 checked before anything is read, the body is parsed by our parser (which refuses NaN and
 numbers Python cannot read), validated by pydantic, and a last handler answers any exception
-left with a logged JSON 500 (tests show none occurs).
+left with a logged JSON 500 (tests show none occurs). A path or method the API does not have is
+a JSON 404 or 405 too (CrewApi's URL patterns), not one of Django's HTML pages.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Query, Router, Status, Swagger
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError
@@ -99,21 +102,46 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
+NOT_UTF8 = (
+    "Cannot parse request body: it is not UTF-8. Send JSON encoded as UTF-8, without a byte "
+    "order mark (UTF-16, UTF-32 and a BOM are refused)."
+)
+
+
+def _utf8_text(body: bytes) -> str | None:
+    """The body as text, if it can be JSON in UTF-8: strictly decoded, no byte order mark, and
+    no NUL byte (JSON has none outside escapes; UTF-16 and UTF-32 are full of them, and their
+    ASCII text would otherwise decode as "UTF-8"). None otherwise."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff") or "\x00" in text:
+        return None
+    return text
+
+
 class StrictJsonParser(Parser):
-    """json.loads, minus what Python accepts beyond JSON (NaN, Infinity). A 5,000-digit
-    integer raises a plain ValueError and deep nesting a RecursionError: ninja turns any
-    exception here into a 400."""
+    """json.loads of UTF-8 text, minus what Python accepts beyond JSON (NaN, Infinity). Given
+    bytes, json.loads would guess UTF-16 or UTF-32 and skip a BOM: it is given text decoded
+    strictly instead (_json_body has already answered such a body with a clear 400). A
+    5,000-digit integer raises a plain ValueError and deep nesting a RecursionError: ninja
+    turns any exception here into a 400."""
 
     def parse_body(self, request: HttpRequest) -> Any:
+        text = _utf8_text(request.body)
+        if text is None:
+            raise ValueError(NOT_UTF8)
         try:
-            return json.loads(request.body, parse_constant=_refuse_constant)
+            return json.loads(text, parse_constant=_refuse_constant)
         except RecursionError:
             raise ValueError("nested too deeply") from None
 
 
 def _json_body(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Before auth and parsing: 413 for a body over 256 KB (Django's own limit would answer
-    400, and later), 415 for a body that is not JSON in UTF-8."""
+    400, and later), 415 for a body not sent as JSON in UTF-8, 400 for one that says so but
+    is not UTF-8 (here, as ninja's own 400 for a parser's error names no reason)."""
 
     @functools.wraps(run)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -131,14 +159,87 @@ def _json_body(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return JsonResponse(
                 {"detail": "Send the body as application/json (UTF-8)."}, status=415
             )
+        if length and _utf8_text(request.body) is None:
+            return JsonResponse({"detail": NOT_UTF8}, status=400)
         return run(request, *args, **kwargs)
 
     return checked
 
 
+# --- Answers in JSON, whatever the path or method --------------------------------------------
+
+# The views under /api/crew/ that are not operations: the schema and its page are read only.
+_READ_ONLY = {"openapi-json", "openapi-view"}
+
+
+def _not_found() -> JsonResponse:
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def _json_answers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view under /api/crew/ whose every refusal is JSON. Ninja answers a method no operation
+    takes with its own text/html 405, and its root view (and the docs views) raise Http404 or
+    answer outside its exception handlers, so Django's HTML pages would answer them."""
+
+    @functools.wraps(view)
+    def answered(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _not_found()
+        except Exception as exc:  # ninja's operations have their own net; this is the others'
+            logger.exception("crew API: unhandled %s on %s %s", type(exc).__name__,
+                             request.method, request.path)  # fmt: skip
+            return JsonResponse({"detail": "Internal error; it has been logged."}, status=500)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        if response.status_code == 405:
+            detail = f"Method {request.method} not allowed; allowed: {response.get('Allow')}."
+        else:
+            detail = response.reason_phrase
+        refusal = JsonResponse({"detail": detail}, status=response.status_code)
+        if response.has_header("Allow"):
+            refusal["Allow"] = response["Allow"]
+        return refusal
+
+    # Bearer tokens, never cookies, authenticate here: Django's CSRF check (a 403 page before
+    # the view) has nothing to protect, and would answer a POST to an unknown path in HTML.
+    answered.csrf_exempt = True  # type: ignore[attr-defined]
+    return answered
+
+
+def _no_route(request: HttpRequest) -> HttpResponse:
+    # Any path under /api/crew/ that no operation has, for any method: Django's own 404 is
+    # an HTML page.
+    return _not_found()
+
+
+class CrewApi(NinjaAPI):
+    """The crew API, whose URL patterns (what config/urls.py includes as `api.urls`) answer in
+    JSON: each of ninja's views wrapped by _json_answers, and a last pattern for every other
+    path under the API's prefix, for any method."""
+
+    @property
+    def urls(self) -> tuple[list[URLPattern | URLResolver], str, str]:
+        ninja_patterns, app_name, namespace = super().urls
+        patterns: list[URLPattern | URLResolver] = []
+        for pattern in ninja_patterns:
+            if isinstance(pattern, URLPattern):
+                view = pattern.callback
+                if pattern.name in _READ_ONLY:
+                    view = require_safe(view)
+                pattern = URLPattern(pattern.pattern, _json_answers(view),
+                                     pattern.default_args, pattern.name)  # fmt: skip
+            patterns.append(pattern)
+        patterns.append(re_path(r"^", _json_answers(_no_route), name="no-route"))
+        return patterns, app_name, namespace
+
+
 # --- The API --------------------------------------------------------------------------------
 
-api = NinjaAPI(
+api = CrewApi(
     title="Quarterdeck crew API",
     version="1",
     description="Charter events, participants and checklists from the Ship-Captain-Crew apps.",
@@ -306,7 +407,7 @@ api.add_router("/", router)
 
 
 def _json_404(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return _not_found()
 
 
 api.add_exception_handler(Http404, _json_404)

@@ -8,6 +8,7 @@ strings with an offset, nothing else (no numbers, no naive times), within crew.z
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -20,10 +21,30 @@ MAX_STRING = 500
 MAX_PARTICIPANTS = 100
 MAX_CHECKLIST = 200
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]{0,99}$"  # it appears in URLs: no slashes, no spaces
+# Unicode's Bidi_Control characters: each reorders the text after it, so "\u202eevil" reads
+# backwards in an email or a page, and a label can pretend to be another.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")  # fmt: skip
+
+
 def _no_nul(value: str) -> str:
     # PostgreSQL refuses NUL in text; refuse it here, with the field's name, not at the INSERT.
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _visible(value: str) -> str:
+    """Text a reader can see: a title of spaces gives a link with nothing to click and an
+    email subject "1 open item before , …"; bidi controls turn the text around it."""
+    if any(c in BIDI_CONTROLS for c in value):
+        raise ValueError(
+            "must not contain Unicode bidirectional control characters (U+061C, U+200E, "
+            "U+200F, U+202A to U+202E, U+2066 to U+2069)"
+        )
+    # White space, and invisible format characters (a zero-width space) with it.
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+        raise ValueError("must not be blank (only white space or invisible characters)")
     return value
 
 
@@ -38,8 +59,13 @@ def _iso_datetime(value: object) -> object:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise ValueError("must be an ISO-8601 date-time string with an offset") from None
-    if parsed.utcoffset() is None:
+    offset = parsed.utcoffset()
+    if offset is None:
         raise ValueError("must have an offset, e.g. 2026-12-01T09:00:00-08:00 or ...Z")
+    # Python reads "+05:30:17" (and fractions of a second) too; ISO-8601's and RFC 3339's
+    # offsets, which the docs promise, are whole minutes.
+    if offset % dt.timedelta(minutes=1):
+        raise ValueError("must have an offset of whole minutes: Z or ±hh:mm, e.g. +05:30")
     return parsed
 
 
@@ -65,7 +91,10 @@ def _email(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Field(min_length=1, max_length=MAX_STRING), AfterValidator(_no_nul)]
+Text = Annotated[
+    str, Field(min_length=1, max_length=MAX_STRING), AfterValidator(_no_nul),
+    AfterValidator(_visible),
+]  # fmt: skip
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=100)]
 IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime), AfterValidator(_within_limits)]
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_time_zone)]

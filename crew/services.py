@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from pydantic_core import to_jsonable_python
 
 from crew.emails import nudge_email_render
 from crew.models import ChecklistItem, CrewEvent, Participant, RevokedToken
@@ -29,8 +30,23 @@ class EventConflict(Exception):
     """Another body was already posted under this event_id."""
 
 
+def _as_utc(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    if isinstance(value, dict):
+        return {k: _as_utc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_utc(v) for v in value]
+    return value
+
+
 def _body_hash(data: EventIn) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """The hash of what a body means, not how it was spelled: its times as UTC instants (to
+    the microsecond), so 17:00Z and 09:00-08:00 are the same body (a retry from a client in
+    another zone is a 200, not a 409). They are written as pydantic writes UTC ("…Z"), so a
+    body posted in UTC keeps the hash it was stored with before times were normalised."""
+    plain = to_jsonable_python(_as_utc(data.model_dump()))
+    canonical = json.dumps(plain, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -93,8 +109,17 @@ def checklist_item_set(
     with transaction.atomic():
         # Only rows not already in the wanted state change, so a repeat keeps the first done_at.
         if items.filter(done=not done).update(**_done_fields(done=done, by=by, now=now)):
-            entity_sources_touch(entity_ids=[entity.pk])
+            _event_changed(events=CrewEvent.objects.filter(entity=entity, event_id=event_id),
+                           entity_ids=[entity.pk], now=now)  # fmt: skip
     return items.get()
+
+
+def _event_changed(*, events: QuerySet[CrewEvent], entity_ids: list[int], now: dt.datetime) -> None:
+    """One of these events' checklist items changed: the event's updated_at moves (clients
+    sync on it, and an UPDATE of an item does not touch its event's auto_now), and so do its
+    entity's sources (the CEO report shows the checklist's readiness)."""
+    events.update(updated_at=now)
+    entity_sources_touch(entity_ids=entity_ids)
 
 
 def checklist_item_done_by_link(*, item_pk: int, user_id: str, now: dt.datetime) -> bool:
@@ -102,10 +127,11 @@ def checklist_item_done_by_link(*, item_pk: int, user_id: str, now: dt.datetime)
     The UPDATE only matches an open item, so two presses (or two tabs) act once."""
     item = ChecklistItem.objects.filter(pk=item_pk, done=False)
     with transaction.atomic():
-        entity_ids = list(item.values_list("event__entity_id", flat=True))
+        owners = list(item.values_list("event_id", "event__entity_id"))
         if not item.update(**_done_fields(done=True, by=user_id, now=now)):
             return False
-        entity_sources_touch(entity_ids=entity_ids)
+        _event_changed(events=CrewEvent.objects.filter(pk__in=[e for e, _ in owners]),
+                       entity_ids=[entity for _, entity in owners], now=now)  # fmt: skip
     return True
 
 

@@ -144,8 +144,10 @@ class EventData:
     behind: tuple[str, ...]  # who has open items past their due time
 
     @property
-    def percent_done(self) -> int:
-        return round(100 * self.items_done / self.items_total) if self.items_total else 100
+    def percent_done(self) -> int | None:
+        """None when there is no checklist: "0 of 0, 100%" would say a crew is ready that
+        has nothing to be ready with. Pages say "no checklist" instead."""
+        return round(100 * self.items_done / self.items_total) if self.items_total else None
 
 
 @dataclass(frozen=True, slots=True)

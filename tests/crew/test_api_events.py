@@ -49,6 +49,41 @@ def test_a_different_body_under_the_same_event_id_is_a_409_and_changes_nothing(a
     assert CrewEvent.objects.get().title == "Sunset charter"
 
 
+def test_the_same_instants_under_other_offsets_are_the_same_body(api):
+    body = event_body(starts_at="2026-12-06T17:00:00Z", ends_at="2026-12-06T20:00:00.250000Z")
+    body["checklist"][0]["due_at"] = "2026-12-05T18:00:00Z"
+    first = api.post("/events", body)
+    body.update(starts_at="2026-12-06T09:00:00-08:00", ends_at="2026-12-07T01:30:00.25+05:30")
+    body["checklist"][0]["due_at"] = "2026-12-05T10:00:00-08:00"
+    again = api.post("/events", body)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+
+
+def test_another_instant_by_a_microsecond_is_another_body(api):
+    end = "2026-12-06T20:00:00Z"
+    assert api.post("/events", event_body(starts_at="2026-12-06T17:00:00Z", ends_at=end)
+                    ).status_code == 201  # fmt: skip
+    later = api.post("/events", event_body(starts_at="2026-12-06T09:00:00.000001-08:00",
+                                           ends_at=end))  # fmt: skip
+    assert later.status_code == 409
+
+
+def test_a_body_posted_in_utc_keeps_the_hash_it_was_stored_with():
+    # Events stored before times were hashed as instants: a retry in UTC still matches.
+    import hashlib
+    import json
+
+    from crew.schemas import EventIn
+    from crew.services import _body_hash
+
+    data = EventIn.model_validate(event_body(starts_at="2026-12-05T16:00:00Z",
+                                             ends_at="2026-12-05T19:00:00Z"))  # fmt: skip
+    before = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    assert _body_hash(data) == hashlib.sha256(before.encode()).hexdigest()
+
+
 def test_a_body_naming_its_creator_is_refused_as_an_unknown_field(api):
     response = api.post("/events", event_body(created_by="someone-else"))
 
@@ -146,6 +181,41 @@ def test_a_checklist_item_is_marked_done_by_the_token_subject_and_open_again(api
     assert again.json()["done_at"] == done.json()["done_at"]  # the first marking is kept
     assert reopened.json() == {**done.json(), "done": False, "done_by": "", "done_at": None}
     assert not ChecklistItem.objects.get(item_id="fuel").done
+
+
+def _api_at(time_machine, when: dt.datetime) -> CrewClient:
+    """A client whose token lasts the day, issued at a frozen time."""
+    time_machine.move_to(when, tick=False)
+    token, _ = token_issue(user_id="cap-1", entity="qos", ttl=dt.timedelta(days=1))
+    return CrewClient(token)
+
+
+def test_a_checklist_change_moves_the_events_updated_at_and_a_repeat_does_not(qos, time_machine):
+    api = _api_at(time_machine, dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC))
+    posted = api.post("/events", event_body()).json()["updated_at"]
+
+    time_machine.move_to(dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC), tick=False)
+    api.patch("/events/charter-1/checklist/fuel", {"done": True})
+    done = api.get("/events/charter-1").json()["updated_at"]
+    time_machine.move_to(dt.datetime(2026, 12, 1, 11, tzinfo=dt.UTC), tick=False)
+    api.patch("/events/charter-1/checklist/fuel", {"done": True})  # no change
+    repeated = api.get("/events/charter-1").json()["updated_at"]
+    time_machine.move_to(dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC), tick=False)
+    api.patch("/events/charter-1/checklist/fuel", {"done": False})
+    reopened = api.get("/events/charter-1").json()["updated_at"]
+
+    assert posted == "2026-12-01T09:00:00Z"
+    assert (done, repeated, reopened) == ("2026-12-01T10:00:00Z", "2026-12-01T10:00:00Z",
+                                          "2026-12-01T12:00:00Z")  # fmt: skip
+
+
+def test_a_checklist_change_moves_only_its_own_events_updated_at(qos, time_machine):
+    api = _api_at(time_machine, dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC))
+    api.post("/events", event_body())
+    api.post("/events", event_body("charter-2"))
+    time_machine.move_to(dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC), tick=False)
+    api.patch("/events/charter-1/checklist/fuel", {"done": True})
+    assert api.get("/events/charter-2").json()["updated_at"] == "2026-12-01T09:00:00Z"
 
 
 def test_an_unknown_checklist_item_is_404(api):

@@ -38,6 +38,34 @@ def test_a_body_that_is_not_json_is_a_400(api, raw):
     assert not CrewEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        json.dumps(event_body()).encode("utf-16"),  # with its BOM
+        json.dumps(event_body()).encode("utf-16-le"),
+        json.dumps(event_body()).encode("utf-16-be"),
+        json.dumps(event_body()).encode("utf-32"),
+        json.dumps(event_body()).encode("utf-32-le"),
+        b"\xef\xbb\xbf" + json.dumps(event_body()).encode(),  # UTF-8 with a BOM
+        json.dumps(event_body(title="Caf\u00e9"), ensure_ascii=False).encode("latin-1"),
+    ],
+    ids=["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-8-bom", "latin-1"],
+)
+def test_a_body_that_is_not_utf8_is_a_400_saying_so(api, raw):
+    response = api.post("/events", raw)
+    assert response.status_code == 400
+    assert "not UTF-8" in response.json()["detail"]
+    assert not CrewEvent.objects.exists()
+    patched = api.patch("/events/charter-1/checklist/fuel", '{"done": true}'.encode("utf-16"))
+    assert patched.status_code == 400
+
+
+def test_a_utf8_body_with_text_beyond_ascii_is_fine(api):
+    raw = json.dumps(event_body(title="Caf\u00e9 \u2693 \U0001f6a2"), ensure_ascii=False)
+    assert api.post("/events", raw.encode()).status_code == 201
+    assert CrewEvent.objects.get().title == "Caf\u00e9 \u2693 \U0001f6a2"
+
+
 def test_a_schema_violation_is_a_422_naming_each_bad_field(api):
     body = event_body(title=5, time_zone="Mars/Olympus")
     body["participants"][1]["role"] = "stowaway"
@@ -114,6 +142,65 @@ def test_times_must_be_iso_8601_with_an_offset(api, value):
     response = api.post("/events", event_body(starts_at=value))
     assert response.status_code == 422
     assert ["body", "payload", "starts_at"] in _locs(response)
+
+
+@pytest.mark.parametrize("value", ["2026-12-05T13:30:00+05:30:17", "2026-12-05T08:00:00-08:00:00.5",
+                                   "2026-12-05T16:00:00+00:00:01"])  # fmt: skip
+def test_an_offset_must_be_whole_minutes(api, value):
+    body = event_body(starts_at=value)
+    body["checklist"][0]["due_at"] = value
+    response = api.post("/events", body)
+    assert response.status_code == 422
+    assert _locs(response) == [["body", "payload", "starts_at"],
+                               ["body", "payload", "checklist", 0, "due_at"]]  # fmt: skip
+    assert "whole minutes" in response.json()["detail"][0]["msg"]
+    listed = api.get("/events", **{"from": value})
+    assert listed.status_code == 422 and _locs(listed) == [["query", "from"]]
+
+
+def test_an_offset_of_whole_minutes_with_zero_seconds_is_fine(api):
+    body = event_body(starts_at="2026-12-05T13:30:00+05:30:00", ends_at="2026-12-05T20:00:00Z")
+    assert api.post("/events", body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "value",
+    [" ", "   ", "\t\n", "\u00a0", "\u3000", "\u200b", " \u200b\u2060 "],
+    ids=["space", "spaces", "tab-newline", "nbsp", "ideographic", "zero-width", "mixed"],
+)
+@pytest.mark.parametrize("path", [("title",), ("participants", 0, "name"),
+                                  ("checklist", 1, "label")])  # fmt: skip
+def test_text_must_not_be_blank(api, path, value):
+    response = api.post("/events", _with(event_body(), path, value))
+    assert response.status_code == 422
+    assert _locs(response) == [["body", "payload", *path]]
+    assert "blank" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066",
+                                     "\u2067", "\u2068", "\u2069", "\u200e", "\u200f",
+                                     "\u061c"])  # fmt: skip
+@pytest.mark.parametrize("path", [("title",), ("participants", 0, "name"),
+                                  ("checklist", 1, "label")])  # fmt: skip
+def test_text_must_not_hold_bidi_controls(api, path, control):
+    response = api.post("/events", _with(event_body(), path, f"{control}evil"))
+    assert response.status_code == 422
+    assert _locs(response) == [["body", "payload", *path]]
+    assert "bidirectional control" in response.json()["detail"][0]["msg"]
+    assert not CrewEvent.objects.exists()
+
+
+def test_right_to_left_text_itself_is_fine(api):
+    hebrew = "\u05e9\u05dc\u05d5\u05dd Sunset"
+    assert api.post("/events", event_body(title=hebrew)).status_code == 201
+
+
+def _with(body: dict, path: tuple, value: object) -> dict:
+    target = body
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return body
 
 
 @pytest.mark.parametrize("ends_at", ["2026-12-05T08:00:00-08:00", "2026-12-05T07:00:00-08:00"])

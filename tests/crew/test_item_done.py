@@ -58,6 +58,17 @@ def test_the_button_marks_the_item_done_once(link):
     assert not ChecklistItem.objects.get(item_id="ice").done  # the other link's item
 
 
+def test_the_button_moves_the_events_updated_at_and_a_second_press_does_not(link, time_machine):
+    event = ChecklistItem.objects.get(item_id="fuel").event
+    pressed = NOW + dt.timedelta(minutes=5)
+    time_machine.move_to(pressed, tick=False)
+    Client().post(link)
+    time_machine.move_to(pressed + dt.timedelta(minutes=5), tick=False)
+    Client().post(link)  # already done: nothing changes
+    event.refresh_from_db()
+    assert event.updated_at == pressed
+
+
 def test_an_item_already_done_names_who_did_it(link):
     ChecklistItem.objects.filter(item_id="fuel").update(done=True, done_by="cap-1", done_at=NOW)
     for response in (Client().get(link), Client().post(link)):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from crew.emails import nudge_email_render
+from crew.models import CrewEvent
 from crew.services import nudges_due
 from tests.crew.factories import crew_event
 
@@ -46,3 +47,23 @@ def test_labels_are_escaped_in_html_and_the_subject_is_one_line(qos):
     assert "\n" not in email.subject and "Whale watch <b>VIP</b>" in email.subject
     assert "<script>" not in email.html and "&lt;script&gt;" in email.html
     assert "<script>alert(1)</script>" in email.text  # plain text is not HTML
+
+
+def test_an_event_in_an_unknown_time_zone_says_its_times_are_in_utc(qos):
+    crew_event(entity=qos, starts_at=DEPARTS)
+    CrewEvent.objects.update(time_zone="Mars/Base")  # the zone database changed under it
+    email = nudge_email_render(nudge=_nudge_for("crew-1"), now=NOW)
+
+    said = "time zone \u201cMars/Base\u201d unknown: times in UTC"
+    assert f"departs Saturday 5 December 2026, 16:00 UTC ({said})." in email.text
+    assert f"16:00 UTC (<strong>{said}</strong>)." in email.html
+    assert "(Mars/Base)" not in email.text + email.html
+    assert email.subject.endswith("Sat 5 Dec, 16:00 UTC")
+    assert "(due Fri 4 Dec, 18:00 UTC)" in email.text
+
+
+def test_an_event_in_utc_names_its_zone_once(qos):
+    crew_event(entity=qos, starts_at=DEPARTS, time_zone="UTC")
+    email = nudge_email_render(nudge=_nudge_for("crew-1"), now=NOW)
+    assert "departs Saturday 5 December 2026, 16:00 UTC. These" in email.text
+    assert "16:00 UTC. These" in email.html

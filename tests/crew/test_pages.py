@@ -30,6 +30,18 @@ def test_readiness_counts_items_done_and_names_who_is_behind(qos):
     assert readiness.behind == ["Dev Deckhand"]  # fuel was due at 18:00 and is open
 
 
+def test_an_event_without_a_checklist_says_so_not_0_of_0(client, qos, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    crew_event(entity=qos, starts_at=DEPARTS, checklist=[])
+    [readiness] = events_upcoming(entity_ids=[qos.pk], now=NOW)
+    assert (readiness.items_total, readiness.percent_done) == (0, None)
+
+    client.force_login(UserFactory(is_superuser=True))
+    row = client.get("/crew/").text.split('class="readiness">', 1)[1].split("</td>", 1)[0]
+    assert "no checklist" in row
+    assert "<progress" not in row and "0 / 0" not in row
+
+
 def test_upcoming_means_not_ended_and_starting_within_the_days(qos):
     crew_event(entity=qos, starts_at=NOW - dt.timedelta(hours=1), event_id="under-way")
     crew_event(entity=qos, starts_at=NOW - dt.timedelta(days=1), event_id="over")

@@ -108,4 +108,6 @@ def test_an_event_whose_time_zone_is_unknown_shows_utc_and_says_so(qos, seen, na
     assert "Sun 6 Dec 2026, 00:30 UTC" in shown["confirm"]
     for where in ("index", "event", "confirm"):
         assert "unknown: times in UTC" in shown[where], where
-    assert "Sunday 6 December 2026, 00:30" in shown["email"]
+    assert "Sunday 6 December 2026, 00:30 UTC" in shown["email"]
+    assert f"time zone \u201c{name}\u201d unknown: times in UTC" in shown["email"]
+    assert f"({name})" not in shown["email"]

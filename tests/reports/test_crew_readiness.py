@@ -63,3 +63,16 @@ def test_a_report_for_an_earlier_date_says_readiness_is_known_for_now_only(clien
     client.force_login(owner)
     html = client.get(reverse("reports:portfolio", args=["ceo"]) + "?as_of=2026-11-30").content
     assert b"known for now only" in html and b"Sunset charter" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_event_without_a_checklist_says_so_not_100_percent(client, owner):
+    qos = owner.memberships.get().entity
+    crew_event(entity=qos, starts_at=NOW + dt.timedelta(days=3), event_id="no-list",
+               title="Harbour cruise", checklist=[])  # fmt: skip
+    client.force_login(owner)
+    html = client.get(reverse("reports:portfolio", args=["ceo"])).content.decode()
+
+    row = html.split("Harbour cruise", 1)[1].split("</tr>", 1)[0]
+    assert "no checklist" in row
+    assert "0 of 0" not in row and "100%" not in row
