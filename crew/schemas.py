@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections import Counter
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from crew.zones import TIME_LIMITS, TIME_ZONES, time_within_limits
 
@@ -134,20 +143,49 @@ class EventIn(StrictSchema):
     participants: list[ParticipantIn] = Field(default_factory=list, max_length=MAX_PARTICIPANTS)
     checklist: list[ChecklistItemIn] = Field(default_factory=list, max_length=MAX_CHECKLIST)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> EventIn:
-        if self.ends_at <= self.starts_at:
+    # The rules that join fields are field validators of the later field, reading the earlier
+    # ones already validated (info.data): each error names its field, and they are reported
+    # together with every other field's errors, not one at a time after them.
+    @field_validator("ends_at")
+    @classmethod
+    def _ends_after_start(cls, ends_at: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        starts_at = info.data.get("starts_at")
+        if starts_at is not None and ends_at <= starts_at:
             raise ValueError("ends_at must be after starts_at")
-        user_ids = [p.user_id for p in self.participants]
-        if len(set(user_ids)) != len(user_ids):
-            raise ValueError("participants: each user_id may appear once")
-        item_ids = [i.item_id for i in self.checklist]
-        if len(set(item_ids)) != len(item_ids):
-            raise ValueError("checklist: each item_id may appear once")
-        for n, item in enumerate(self.checklist):
-            if item.assignee not in user_ids:
-                raise ValueError(f"checklist[{n}].assignee: {item.assignee!r} is not a participant")
-        return self
+        return ends_at
+
+    @field_validator("participants")
+    @classmethod
+    def _people_once(cls, participants: list[ParticipantIn]) -> list[ParticipantIn]:
+        _once("participants", "user_id", [p.user_id for p in participants])
+        return participants
+
+    @field_validator("checklist")
+    @classmethod
+    def _items_of_participants(
+        cls, checklist: list[ChecklistItemIn], info: ValidationInfo
+    ) -> list[ChecklistItemIn]:
+        _once("checklist", "item_id", [i.item_id for i in checklist])
+        participants = info.data.get("participants")
+        if participants is None:  # refused itself: whose they are cannot be told
+            return checklist
+        user_ids = {p.user_id for p in participants}
+        strangers = [
+            f"checklist[{n}].assignee {item.assignee!r}"
+            for n, item in enumerate(checklist)
+            if item.assignee not in user_ids
+        ]
+        if strangers:
+            more = f" (and {len(strangers) - 10} more)" if len(strangers) > 10 else ""
+            raise ValueError(f"{', '.join(strangers[:10])}: not a participant{more}")
+        return checklist
+
+
+def _once(field: str, key: str, values: list[str]) -> None:
+    repeated = sorted(v for v, times in Counter(values).items() if times > 1)
+    if repeated:
+        shown = ", ".join(repr(v) for v in repeated[:10])
+        raise ValueError(f"{field}: each {key} may appear once ({shown} more than once)")
 
 
 class ChecklistPatchIn(StrictSchema):

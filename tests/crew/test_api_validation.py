@@ -224,6 +224,21 @@ def test_ids_appear_once(api):
     assert "item_id may appear once" in api.post("/events", body).json()["detail"][0]["msg"]
 
 
+def test_rules_that_join_fields_name_their_field_and_come_with_every_other_error(api):
+    body = event_body(title="", ends_at="2026-12-05T07:00:00-08:00")
+    body["checklist"][0]["assignee"] = "ghost"
+    body["checklist"][2]["assignee"] = "nobody"
+    response = api.post("/events", body)
+
+    assert response.status_code == 422
+    errors = {tuple(e["loc"]): e["msg"] for e in response.json()["detail"]}
+    assert set(errors) == {("body", "payload", "title"), ("body", "payload", "ends_at"),
+                           ("body", "payload", "checklist")}  # fmt: skip
+    assert "ends_at must be after starts_at" in errors[("body", "payload", "ends_at")]
+    assert ("checklist[0].assignee 'ghost', checklist[2].assignee 'nobody': not a participant"
+            in errors[("body", "payload", "checklist")])  # fmt: skip
+
+
 def _participants(n: int) -> list[dict]:
     return [{"user_id": f"u{i}", "name": f"P {i}", "email": f"p{i}@example.com", "role": "crew"}
             for i in range(n)]  # fmt: skip
