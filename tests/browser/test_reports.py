@@ -246,3 +246,48 @@ def test_on_a_phone_each_email_fits_the_screen_and_its_title_shows_whole(
         # Still a 680 px email on a desktop screen.
         page.set_viewport_size({"width": 1280, "height": 900})
         assert page.locator(".email-container").bounding_box()["width"] == 680, persona
+
+
+# The height of each body row of the tables under a section's heading.
+ROW_HEIGHTS = """ts => ts.flatMap(t => [...t.querySelectorAll('tbody tr')]
+  .map(r => Math.round(r.getBoundingClientRect().height)))"""
+
+
+def test_on_a_phone_tables_of_long_text_read_as_cards_not_columns_a_word_wide(
+    signed_in, live_server
+):
+    page = signed_in
+    tables = {
+        "cto": ["Shared between entities", "What runs where"],  # rows were 491 and 426 px tall
+        "cao": ["Data quality"],  # 253 px
+    }
+    for persona, headings in tables.items():
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_server.url}/reports/{persona}/")
+        for heading in headings:
+            selector = f"section.r-section:has(> h2:has-text('{heading}')) table.data"
+            assert drawn(page, f"{selector} tbody tr") >= 1, heading
+            # A card under a quarter of the screen, so three or four show at once: 200 px holds
+            # nine lines, room for the longest here (AWS: sixteen services, five entities).
+            heights = page.eval_on_selector_all(selector, ROW_HEIGHTS)
+            assert max(heights) <= 200, (heading, heights)
+            assert page.eval_on_selector_all(selector, BROKEN_WORDS) == [], heading
+            # Each line says which column it is; nothing is hidden to the right.
+            label = page.eval_on_selector(
+                f"{selector} td[data-label]",
+                "td => getComputedStyle(td, '::before').content",
+            )
+            assert label.startswith('"') and label != '""', (heading, label)
+            wide = page.eval_on_selector_all(
+                selector, "ts => ts.filter(t => t.scrollWidth > t.clientWidth + 1).length"
+            )
+            assert wide == 0, heading
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, persona
+
+        # On a desktop they are tables still, with their column headings.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        for heading in headings:
+            selector = f"section.r-section:has(> h2:has-text('{heading}')) table.data"
+            assert page.locator(f"{selector} thead th").first.is_visible(), heading
+            row = page.locator(f"{selector} tbody tr").first
+            assert row.evaluate("r => getComputedStyle(r).display") == "table-row", heading
