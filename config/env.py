@@ -11,6 +11,7 @@ import difflib
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -65,6 +66,13 @@ KNOWN_VARIABLES: frozenset[str] = frozenset(
     }
 )
 
+# Read by docker compose from the same .env (interpolated into docker-compose.yml), not by the
+# settings: known, so the unknown-key check does not flag them.
+COMPOSE_VARIABLES: frozenset[str] = frozenset({"POSTGRES_PASSWORD", "HANDOFF_HOST_DIR"})
+
+_DATABASE_ENGINES = frozenset({"django.db.backends.sqlite3", "django.db.backends.postgresql"})
+_BROKER_SCHEMES = ("redis://", "rediss://", "filesystem://")
+
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
 
 
@@ -88,6 +96,50 @@ class StrictEnv(environ.Env):
             return int(str(raw).strip())
         except ValueError:
             raise ImproperlyConfigured(f"{var}={raw!r} is not a whole number.") from None
+
+    def float(self, var: str, default: object = environ.Env.NOTSET) -> float:  # type: ignore[override]
+        raw = self.get_value(var, cast=str, default=default)
+        if isinstance(raw, float | int) and not isinstance(raw, bool):
+            return float(raw)
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            raise ImproperlyConfigured(f"{var}={raw!r} is not a number.") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ImproperlyConfigured(f"{var}={raw!r} is not a finite number.")
+        return value
+
+    def database_url(self, var: str, default: str) -> dict[str, Any]:
+        """The database a URL names, or a message naming the variable: only SQLite and
+        PostgreSQL are run and tested (django-environ takes any word as a URL)."""
+        raw = self.str(var, default=default)
+        config = self.db_url_config(raw) if "://" in raw else {}
+        if config.get("ENGINE") not in _DATABASE_ENGINES:
+            scheme = raw.split("://", 1)[0][:20] if "://" in raw else "none"
+            raise ImproperlyConfigured(
+                f"{var} is not a database URL Quarterdeck runs on (its scheme: {scheme!r}): "
+                "use postgres://user:password@host:5432/name or sqlite:////absolute/path.db."
+            )  # the scheme only: the rest of the URL may hold a password
+        return config
+
+    def cache_url(self, var: str, default: str) -> dict[str, Any]:
+        raw = self.str(var, default=default)
+        try:
+            return self.cache_url_config(raw)
+        except (ImproperlyConfigured, KeyError, ValueError):
+            raise ImproperlyConfigured(
+                f"{var} is not a cache URL: use redis://host:6379/1, filecache:///absolute/path "
+                "or locmemcache://."
+            ) from None
+
+    def broker_url(self, var: str, default: str) -> str:
+        raw = self.str(var, default=default)
+        if not raw.startswith(_BROKER_SCHEMES):
+            raise ImproperlyConfigured(
+                f"{var} is not a broker URL Quarterdeck runs on: use redis://host:6379/0 "
+                "(production) or filesystem:// (the embedded demo broker)."
+            )
+        return raw
 
     def bool(self, var: str, default: object = environ.Env.NOTSET) -> bool:  # type: ignore[override]
         raw = self.get_value(var, cast=str, default=default)

@@ -1,4 +1,5 @@
-"""/healthz: is the database answering, and is the broker?
+"""/healthz: is the database answering, the broker, and the cache (every session is read from
+it: with the cache down, nobody can sign in)?
 
 The answer names what is down and nothing more: anyone can reach this URL, so the reason (an
 exception's text, a folder's path) goes to the log, where the operator looks, not to the body.
@@ -10,6 +11,7 @@ import logging
 import os
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -29,6 +31,18 @@ def database_ok() -> bool:
         logger.warning("healthz: the database does not answer", exc_info=True)
         return False
     return True
+
+
+def cache_ok() -> bool:
+    try:
+        cache.set("healthz", "ok", timeout=30)
+        answered = cache.get("healthz") == "ok"
+    except Exception:  # redis, a full disk: each backend raises its own
+        logger.warning("healthz: the cache does not answer", exc_info=True)
+        return False
+    if not answered:
+        logger.warning("healthz: the cache kept nothing it was given")
+    return answered
 
 
 def broker_ok() -> bool:
@@ -52,7 +66,7 @@ def broker_ok() -> bool:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": database_ok(), "broker": broker_ok()}
+    checks = {"database": database_ok(), "cache": cache_ok(), "broker": broker_ok()}
     down = [name for name, ok in checks.items() if not ok]
     body = {
         "status": "ok" if not down else "down",

@@ -127,9 +127,7 @@ TEMPLATES = [
 
 # --- Database ------------------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-    )
+    "default": env.database_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _db_name = str(DATABASES["default"]["NAME"])
@@ -163,9 +161,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # production (CACHE_URL=redis://…); a per-process locmemcache:// is a system-check warning
 # outside DEBUG (quarterdeck.W002).
 CACHES = {
-    "default": env.cache_url_config(
-        env.str("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")
-    )
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -307,7 +303,7 @@ REPORT_PICKED_DATE_SECONDS = env.int("REPORT_PICKED_DATE_SECONDS", default=600)
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.broker_url("CELERY_BROKER_URL", default="filesystem://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_ACCEPT_CONTENT = ["json"]

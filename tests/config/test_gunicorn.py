@@ -69,3 +69,28 @@ def test_every_report_is_served_and_each_is_stored_once_across_workers(run_manag
     )  # fmt: skip
     assert counted.returncode == 0, counted.stderr
     assert counted.stdout.split() == ["10", "10"]  # five personas x (portfolio, qdn), once each
+
+
+def test_the_access_log_keeps_no_one_click_link_token():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from config.gunicorn import AccessLogWithoutSignedLinks
+
+    token = "eyJpIjoxLCJ1IjoiY2FwLTEifQ:1xZbyV:O0irSECRET"
+    logger = AccessLogWithoutSignedLinks(Config())
+    for path in (f"/crew/done/{token}/", f"/reports/unsubscribe/{token}/"):
+        environ = {"REQUEST_METHOD": "POST", "RAW_URI": path, "PATH_INFO": path,
+                   "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_REFERER": f"https://x.example{path}"}
+        atoms = logger.atoms(SimpleNamespace(status="200 OK", sent=10, headers=[]),
+                             SimpleNamespace(headers=[("REFERER", f"https://x.example{path}")]),
+                             environ, dt.timedelta(milliseconds=3))  # fmt: skip
+        assert not any(token in str(value) for value in atoms.values()), atoms
+        assert atoms["U"] == path.replace(token, "…")
+    plain = logger.atoms(SimpleNamespace(status="200 OK", sent=1, headers=[]), SimpleNamespace(headers=[]),
+                         {"REQUEST_METHOD": "GET", "RAW_URI": "/reports/cfo/",
+                          "PATH_INFO": "/reports/cfo/", "SERVER_PROTOCOL": "HTTP/1.1"},
+                         dt.timedelta(0))  # fmt: skip
+    assert plain["U"] == "/reports/cfo/"

@@ -15,7 +15,7 @@ def test_it_answers_200_when_database_and_broker_answer(client):
     assert response.json() == {
         "status": "ok",
         "down": [],
-        "checks": {"database": "ok", "broker": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "broker": "ok"},
     }
 
 
@@ -47,7 +47,7 @@ def test_it_answers_503_naming_a_broker_that_does_not_answer(client, monkeypatch
     assert response.json() == {
         "status": "down",
         "down": ["broker"],
-        "checks": {"database": "ok", "broker": "down"},
+        "checks": {"database": "ok", "cache": "ok", "broker": "down"},
     }
     # The reason is in the log, with the exception, not in what anyone can fetch.
     record = next(r for r in caplog.records if r.name == "config.health")
@@ -100,3 +100,15 @@ def test_it_needs_no_login_and_never_redirects_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get(reverse("healthz")).status_code == 200
     assert health.database_ok() is True
+
+
+def test_a_cache_that_does_not_answer_is_named_down(client, settings, caplog):
+    # Sessions are read from the cache: with it down nobody can sign in, whatever the rest.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
+    with caplog.at_level("WARNING", logger="config.health"):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["down"] == ["cache"]
+    assert "127.0.0.1:1" not in response.content.decode()
+    assert "healthz: the cache does not answer" in caplog.text

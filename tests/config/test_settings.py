@@ -40,7 +40,10 @@ def test_check_deploy_with_production_settings_prints_no_warnings(run_manage):
         "DJANGO_SECRET_KEY": STRONG,
         "CREW_JWT_SECRET": CREW,
         "DJANGO_ALLOWED_HOSTS": "reports.example.com",
+        "SITE_URL": "https://reports.example.com",
     }
+    collected = run_manage("collectstatic", "--noinput", "-v0", env=env, timeout=120)
+    assert collected.returncode == 0, collected.stderr
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
@@ -53,7 +56,9 @@ def test_ssl_redirect_can_be_left_to_the_proxy(run_manage):
         "CREW_JWT_SECRET": CREW,
         "DJANGO_ALLOWED_HOSTS": "reports.example.com",
         "DJANGO_SECURE_SSL_REDIRECT": "off",
+        "SITE_URL": "https://reports.example.com",
     }
+    assert run_manage("collectstatic", "--noinput", "-v0", env=env, timeout=120).returncode == 0
     result = run_manage(
         "shell", "--no-imports", "-c",
         "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)",
@@ -113,11 +118,11 @@ def test_a_misspelt_key_is_named_with_the_likely_intended_one(run_manage, tmp_pa
 def test_every_known_variable_is_documented_in_env_example():
     from pathlib import Path
 
-    from config.env import KNOWN_VARIABLES, env_file_keys
+    from config.env import COMPOSE_VARIABLES, KNOWN_VARIABLES, env_file_keys
 
     example = Path(__file__).resolve().parents[2] / ".env.example"
     documented = {key for _, key in env_file_keys(example)}
-    assert documented == set(KNOWN_VARIABLES)
+    assert documented == set(KNOWN_VARIABLES) | COMPOSE_VARIABLES
 
 
 def test_the_error_page_filter_hides_secrets_and_urls(settings, rf):
@@ -186,3 +191,43 @@ def test_sqlite_runs_in_wal_mode_so_readers_never_wait_for_a_writer():
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA synchronous")
         assert cursor.fetchone()[0] == 1  # NORMAL
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_URL", "notaurl", "DATABASE_URL is not a database URL Quarterdeck runs on"),
+        ("DATABASE_URL", "mysqlx://u:secretpw@h/d", "(its scheme: 'mysqlx')"),
+        ("SES_MAX_SEND_RATE", "fast", "SES_MAX_SEND_RATE='fast' is not a number."),
+        ("DELIVERY_RETRY_BACKOFF_SECONDS", "nan", "is not a finite number"),
+        ("CACHE_URL", "bogus://x", "CACHE_URL is not a cache URL"),
+        ("CELERY_BROKER_URL", "notaurl", "CELERY_BROKER_URL is not a broker URL"),
+    ],
+)
+def test_a_malformed_variable_is_one_line_naming_it(run_manage, variable, value, message):
+    result = run_manage("check", env={variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "secretpw" not in result.stderr  # a URL's password is never printed
+
+
+def test_the_deploy_checks_name_dead_email_links_and_a_missing_manifest(settings, tmp_path):
+    from config.checks import check_links_and_sender, check_static_files_collected
+
+    settings.DEBUG = False
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    settings.EMAIL_BACKEND = "django_ses.SESBackend"
+    settings.SES_FROM_ADDRESS = "Quarterdeck <reports@quarterdeck.localhost>"
+    assert [w.id for w in check_links_and_sender()] == ["quarterdeck.W003", "quarterdeck.W004"]
+    settings.SITE_URL = "https://reports.example.com"
+    settings.SES_FROM_ADDRESS = "reports@example.com"
+    assert check_links_and_sender() == []
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # fmt: skip
+    [error] = check_static_files_collected()
+    assert error.id == "quarterdeck.E001" and "collectstatic" in error.hint
+    (tmp_path / "staticfiles.json").write_text("{}")
+    assert check_static_files_collected() == []

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import OperationalError
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from entities.models import Entity
 from reports.models import Recipient
@@ -43,6 +44,8 @@ class Command(BaseCommand):
                 self._to_recipients(personas, entity, day, dry_run)
         except OperationalError as exc:
             raise CommandError(f"the database did not answer: {exc}".strip()) from exc
+        except KombuOperationalError as exc:  # queueing needs the broker
+            raise CommandError(f"the Celery broker did not answer: {exc}".strip()) from exc
 
     def _to_address(self, personas: list[str], to: str, entity: str | None, day: str,
                     dry_run: bool) -> None:  # fmt: skip
