@@ -228,10 +228,14 @@ class EntityOverview:
 def entity_overviews(*, user: AbstractBaseUser | AnonymousUser) -> list[EntityOverview]:
     """The dashboard's rows: each visible entity with its latest snapshot, staleness and problems
     (the latest snapshot's warnings plus errors of note files that made no snapshot)."""
-    entities = list(
-        entities_visible_to(user=user)
-        .annotate(snapshot_count=Count("snapshots", distinct=True))
-        .order_by(*Entity._meta.ordering)  # GROUP BY queries drop Meta.ordering
+    entities = list(entities_visible_to(user=user).order_by(*Entity._meta.ordering))
+    # One per period, as history has them: a note read again is not counted twice.
+    counts = dict(
+        Snapshot.objects.filter(entity_id__in=[e.pk for e in entities])
+        .exclude(Exists(_later_reading_of_its_period()))
+        .values("entity_id")
+        .annotate(n=Count("id"))
+        .values_list("entity_id", "n")
     )
     latest_by_entity = {
         s.entity_id: s
@@ -250,7 +254,7 @@ def entity_overviews(*, user: AbstractBaseUser | AnonymousUser) -> list[EntityOv
             EntityOverview(
                 entity=entity,
                 latest=latest,
-                snapshot_count=entity.snapshot_count,
+                snapshot_count=counts.get(entity.pk, 0),
                 problem_count=(latest.warning_count if latest else 0)
                 + file_errors.get(entity.pk, 0),
                 stale=latest is None or latest.is_stale(today=today),

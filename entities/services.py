@@ -430,10 +430,12 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
             name=parsed.name or parsed.title or parsed.slug,
             kind=parsed.kind or "core",
         )
-    elif entity.has_this_note:
-        return entity, False
     else:
-        _entity_follow_note(entity=entity, parsed=parsed, text=text)
+        # Said again on every reading that parses the file (--reread too), as all problems are.
+        _other_file_warn(entity=entity, parsed=parsed, text=text)
+        if entity.has_this_note:
+            return entity, False
+        _entity_follow_note(entity=entity, parsed=parsed)
     problems = [p.to_dict() for p in parsed.problems]
     snapshot = Snapshot.objects.create(
         entity=entity,
@@ -476,10 +478,8 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
     return entity, True
 
 
-def _entity_follow_note(*, entity: Entity, parsed: ParsedHandoff, text: str) -> None:
-    """Before a note of an existing entity is stored: warn when another file already gave
-    its note for this period, and take the name and kind its front matter states when it is
-    the entity's newest note (an older month read later does not name it back)."""
+def _other_file_warn(*, entity: Entity, parsed: ParsedHandoff, text: str) -> None:
+    """Warn when another file already gave this entity's note for this period."""
     if entity.other_file is not None:
         problem = Problem(
             _front_matter_line(text, "period"),
@@ -490,6 +490,12 @@ def _entity_follow_note(*, entity: Entity, parsed: ParsedHandoff, text: str) -> 
         )
         if problem not in parsed.problems:  # a retried transaction reads it again
             parsed.problems.append(problem)
+
+
+def _entity_follow_note(*, entity: Entity, parsed: ParsedHandoff) -> None:
+    """Before a note of an existing entity is stored: take the name and kind its front matter
+    states when it is the entity's newest note (an older month read later does not name it
+    back)."""
     if entity.has_newer_note:
         return
     changed = {

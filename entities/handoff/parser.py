@@ -429,28 +429,39 @@ def _parse_front_matter(lines: list[str], state: _State) -> tuple[_FrontMatter, 
     return fm, end + 1
 
 
+#: The years a period may name. A note about the year 9999 is a typo, and the dates a report
+#: works out from it (the month after, a month's grace) would fall off the calendar.
+PERIOD_YEARS = range(1900, 3000)
+
+
 def _read_period(value: Any, line: int, fm: _FrontMatter, state: _State) -> None:
     if value is None:
         return
     if isinstance(value, datetime.datetime):
         value = value.date()
+    period: datetime.date | None = None
+    label = ""
     if isinstance(value, datetime.date):
-        fm.period, fm.period_label = value, value.isoformat()
-        return
-    text = str(value).strip() if isinstance(value, str) else ""
-    if m := MONTH_LABEL_RE.fullmatch(text):
-        year, month = int(m.group(1)), int(m.group(2))
-        if 1 <= month <= 12 and year >= 1:
-            fm.period, fm.period_label = datetime.date(year, month, 1), text
-            return
-    elif m := _PERIOD_DAY_RE.fullmatch(text):
-        try:
-            fm.period = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            fm.period_label = text
-            return
-        except ValueError:
-            pass
-    state.warn(line, f"period {_quote(str(value))} is not YYYY-MM or YYYY-MM-DD")
+        period, label = value, value.isoformat()
+    else:
+        text = str(value).strip() if isinstance(value, str) else ""
+        if m := MONTH_LABEL_RE.fullmatch(text):
+            year, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12 and year >= 1:
+                period, label = datetime.date(year, month, 1), text
+        elif m := _PERIOD_DAY_RE.fullmatch(text):
+            try:
+                period = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                label = text
+            except ValueError:
+                pass
+    if period is None:
+        state.warn(line, f"period {_quote(str(value))} is not YYYY-MM or YYYY-MM-DD")
+    elif period.year not in PERIOD_YEARS:
+        state.warn(line, f"period {_quote(str(value))} is outside the years "
+                         f"{PERIOD_YEARS.start}-{PERIOD_YEARS.stop - 1}: the note has no period")  # fmt: skip
+    else:
+        fm.period, fm.period_label = period, label
 
 
 def _slug_from_path(path: str) -> str | None:

@@ -110,9 +110,12 @@ def _currency_of(token: str | None) -> str | None:
     return upper if upper in CURRENCY_CODES else None
 
 
-# Stored values have 22 digits before the point and 6 after (numeric(28, 6)); fractions finer
-# than a millionth are rounded when stored.
-MAX_WHOLE_DIGITS = 22
+# Stored values have up to 22 digits before the point and 6 after (numeric(28, 6)); fractions
+# finer than a millionth are rounded when stored. Fifteen is the most read: SQLite keeps a
+# decimal as a float, and reading 1e22 back into numeric(28, 6) overflowed (a 500 on every
+# report); a float is exact to 15 digits, and no business figure needs more (a thousand
+# trillion).
+MAX_WHOLE_DIGITS = 15
 
 
 def parse_value(text: str) -> ParsedValue:

@@ -118,16 +118,16 @@ def test_it_rejects_values_it_cannot_read(text: str) -> None:
 def test_it_keeps_values_exact_without_floats() -> None:
     assert parse_value("0.1").value == Decimal("0.1")
     assert parse_value("$0.30").value == Decimal("0.30")
-    big = "1234567890123456789012.123456789"  # 22 digits before the point: the most kept
+    big = "123456789012345.123456789"  # 15 digits before the point: the most read
     assert parse_value(big).value == Decimal(big)
     assert parse_value("1.23456789B").value == Decimal("1234567890")
 
 
 @pytest.mark.parametrize(
-    "text", ["12345678901234567890123", "$12,345,678,901,234,567,890,123", "(99,999,999,999,999B)"]
+    "text", ["1234567890123456", "$12,345,678,901,234,567,890,123", "(99,999,999B)"]
 )
 def test_a_number_too_large_to_store_is_not_read(text: str) -> None:
-    # 23 digits and more: no business figure, and numeric(28, 6) could not keep it.
+    # 16 digits and more: no business figure, and SQLite could not keep it exactly.
     parsed = parse_value(text)
     assert not parsed.readable
     assert parsed.value is None
@@ -190,7 +190,8 @@ def test_it_maps_severity_words(text: str, severity: str | None) -> None:
 # -- properties ----------------------------------------------------------------
 
 _amounts = st.decimals(
-    min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=2, allow_nan=False
+    min_value=Decimal("-999999999999999.99"), max_value=Decimal("999999999999999.99"), places=2,
+    allow_nan=False,
 )
 
 
@@ -221,14 +222,14 @@ def test_it_round_trips_formatted_money(amount: Decimal, symbol: str, parens: bo
     assert parsed.unit == {"$": "USD", "€": "EUR", "£": "GBP", "": ""}[symbol]
 
 
-@given(st.integers(min_value=-(10**18), max_value=10**18))
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1))
 def test_it_round_trips_integers_with_thousands_separators(number: int) -> None:
     assert parse_value(f"{number:,}").value == number
     assert parse_value(str(number)).value == number
 
 
 @given(
-    st.decimals(min_value=0, max_value=Decimal("1e6"), places=3, allow_nan=False),
+    st.decimals(min_value=0, max_value=Decimal("999999"), places=3, allow_nan=False),
     st.sampled_from([("k", 3), ("M", 6), ("B", 9), ("K", 3), ("m", 6), ("bn", 9)]),
 )
 def test_it_scales_magnitude_suffixes_exactly(number: Decimal, suffix: tuple[str, int]) -> None:
@@ -237,7 +238,8 @@ def test_it_scales_magnitude_suffixes_exactly(number: Decimal, suffix: tuple[str
     assert parsed.value == number * 10**power
 
 
-@given(st.decimals(min_value=Decimal("-1e20"), max_value=Decimal("1e20"), allow_nan=False))
+@given(st.decimals(min_value=Decimal("-999999999999999"), max_value=Decimal("999999999999999"),
+                   allow_nan=False))
 def test_it_round_trips_format_decimal_through_parse_value(number: Decimal) -> None:
     text = format_decimal(number)
     assert text is not None

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from entities.models import Entity, Snapshot
-from entities.selectors import snapshots_newest
+from entities.models import Entity, Snapshot, SourceFile
+from entities.selectors import entity_overviews, snapshots_newest
 from entities.services import handoffs_ingest
 from tests.factories import UserFactory
 
@@ -68,6 +68,8 @@ def test_the_later_reading_of_a_period_replaces_the_earlier_in_history(corrected
     newest = history[0]
     assert newest.metrics.get(name="Active venues").value == 64
     assert newest.previous().period_label == "2026-10"
+    [row] = entity_overviews(user=UserFactory(is_superuser=True))
+    assert row.snapshot_count == 2  # the dashboard counts periods, as history has them
 
 
 def test_reports_compare_the_corrected_note_with_the_month_before_and_count_it_once(
@@ -94,6 +96,11 @@ def test_a_second_file_for_the_same_period_is_a_warning_naming_the_other(tmp_pat
     assert "jada's note for 2026-11 was also read from jada.md" in problem.message
     newest = Snapshot.objects.get(display_path="jada-copy.md")
     assert newest.warning_count == 1  # shown where the CAO's data quality lists problems
+
+    # Read again (--reread parses it, though nothing changed): said again, not dropped.
+    again = handoffs_ingest(paths=[tmp_path / "b"], reread=True)
+    assert any("was also read from jada.md" in p.message for p in again.files[0].parsed.problems)
+    assert SourceFile.objects.get(display_path="jada-copy.md").status == "warnings"
 
 
 def test_an_entitys_name_and_kind_follow_its_newest_note(tmp_path):

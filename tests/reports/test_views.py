@@ -390,3 +390,27 @@ def test_a_huge_note_makes_a_page_of_the_rows_a_section_reads_and_says_where_it_
     html = page(client, reverse("reports:entity", args=["ceo", "huge"]))
     assert f"KPI {MAX_SECTION_ROWS - 1}<" in html and f"KPI {MAX_SECTION_ROWS}<" not in html
     assert len(html) < 1_000_000
+
+
+def test_a_note_of_the_year_9999_or_of_absurd_figures_breaks_no_page(client, tmp_path):
+    # Each was a 500 on the dashboard or every portfolio report: year 9999's next month is
+    # off the calendar; on SQLite 22 digits came back as a float numeric(28, 6) cannot hold.
+    (tmp_path / "far.md").write_text("---\nslug: far\nperiod: 9999-12\n---\n# Far\n\n"
+                                     "## Financials\n| Line | Amount |\n|---|---|\n"
+                                     "| Revenue | 1,000 |\n")  # fmt: skip
+    (tmp_path / "big.md").write_text("---\nslug: big\nperiod: 2026-11\n---\n# Big\n\n"
+                                     "## Financials\n| Line | Amount |\n|---|---|\n"
+                                     "| Revenue | 9999999999999999999999 |\n"
+                                     "| Expenses | 999,999,999,999,999 |\n")  # fmt: skip
+    report = handoffs_ingest(paths=[tmp_path])
+    problems = {f.display_path: [p.message for p in f.parsed.problems] for f in report.files}
+    assert any("outside the years 1900-2999" in m for m in problems["far.md"])
+    assert any("could not read" in m for m in problems["big.md"])
+
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get(reverse("dashboard")).status_code == 200
+    for persona in PERSONAS:
+        for query in ("", "?view=email", "?as_of=2026-11-30"):
+            url = reverse("reports:portfolio", args=[persona]) + query
+            assert client.get(url).status_code == 200, url
+    assert "999,999,999,999,999" in client.get(reverse("reports:entity", args=["cfo", "big"])).text
