@@ -458,8 +458,9 @@ def _read_period(value: Any, line: int, fm: _FrontMatter, state: _State) -> None
     if period is None:
         state.warn(line, f"period {_quote(str(value))} is not YYYY-MM or YYYY-MM-DD")
     elif period.year not in PERIOD_YEARS:
-        state.warn(line, f"period {_quote(str(value))} is outside the years "
-                         f"{PERIOD_YEARS.start}-{PERIOD_YEARS.stop - 1}: the note has no period")  # fmt: skip
+        years = f"{PERIOD_YEARS.start}-{PERIOD_YEARS.stop - 1}"
+        state.warn(line, f"period {_quote(str(value))} is outside the years {years}: "
+                         "the note has no period")  # fmt: skip
     else:
         fm.period, fm.period_label = period, label
 

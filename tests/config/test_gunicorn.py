@@ -89,7 +89,8 @@ def test_the_access_log_keeps_no_one_click_link_token():
                              environ, dt.timedelta(milliseconds=3))  # fmt: skip
         assert not any(token in str(value) for value in atoms.values()), atoms
         assert atoms["U"] == path.replace(token, "…")
-    plain = logger.atoms(SimpleNamespace(status="200 OK", sent=1, headers=[]), SimpleNamespace(headers=[]),
+    plain = logger.atoms(SimpleNamespace(status="200 OK", sent=1, headers=[]),
+                         SimpleNamespace(headers=[]),
                          {"REQUEST_METHOD": "GET", "RAW_URI": "/reports/cfo/",
                           "PATH_INFO": "/reports/cfo/", "SERVER_PROTOCOL": "HTTP/1.1"},
                          dt.timedelta(0))  # fmt: skip
