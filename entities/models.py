@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from entities.handoff.types import METRIC_NAME_MAX_LENGTH
-from entities.periods import snapshot_is_stale
+from entities.periods import note_stands_from, snapshot_is_stale
 from entities.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 
 
@@ -94,11 +94,12 @@ class Membership(models.Model):
 class Snapshot(models.Model):
     """One version of an entity's handoff note, as read. Never overwritten."""
 
-    # History's one order, newest first: by the period a note describes, then by when it was
-    # read. A note without a period comes after every dated one (it is older), on SQLite and
-    # PostgreSQL alike: their defaults for NULLs differ, so the order says where they go.
+    # History's one order, newest first: by the day a note stands from (its period's end, or
+    # the day a note without a period was read), then by when it was read. So October's note
+    # is newer than one for 15 October, and a note without a period read on 4 December newer
+    # than November's. Never NULL: SQLite and PostgreSQL order alike.
     NEWEST_FIRST = (
-        models.F("period").desc(nulls_last=True),
+        models.F("stands_from").desc(),
         models.F("ingested_at").desc(),
         models.F("id").desc(),
     )
@@ -117,6 +118,10 @@ class Snapshot(models.Model):
     problems = models.JSONField(default=list, blank=True)
     warning_count = models.PositiveIntegerField(default=0)
     ingested_at = models.DateTimeField(default=timezone.now)
+    stands_from = models.DateField(
+        editable=False,
+        help_text="The day the note stands from: its period's end, or the day it was read.",
+    )
 
     class Meta:
         ordering = ["entity", "period", "ingested_at"]
@@ -126,11 +131,21 @@ class Snapshot(models.Model):
                 fields=["entity", "content_hash"], name="snapshot_unique_entity_content"
             )
         ]
-        indexes = [models.Index(fields=["entity", "period", "ingested_at"])]
+        indexes = [
+            models.Index(fields=["entity", "period", "ingested_at"]),
+            models.Index(fields=["entity", "stands_from"], name="snapshot_entity_stands_from"),
+        ]
 
     def __str__(self) -> str:
         label = self.period_label or f"{self.ingested_at:%Y-%m-%d}"
         return f"{self.entity.slug} {label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Worked out from the note's own fields, once: a snapshot is never changed after.
+        self.stands_from = note_stands_from(
+            period=self.period, period_label=self.period_label, ingested_at=self.ingested_at
+        )
+        super().save(*args, **kwargs)
 
     @property
     def as_of(self) -> dt.date:

@@ -1,12 +1,14 @@
 """What a note's period means: which periods are months, when a period ends, and when a note
-has gone stale. Pure functions, no database: the dashboard, the models and the reports all ask
-here, so the rule lives once."""
+has gone stale, and from when a note stands. Pure functions, no database: the dashboard, the
+models and the reports all ask here, so the rule lives once."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import re
+
+from django.utils import timezone
 
 #: How a month is written in a note's front matter (`period: 2026-11`); the parser reads it.
 MONTH_LABEL_RE = re.compile(r"(\d{4})-(\d{2})")
@@ -29,6 +31,18 @@ def period_end(period: dt.date, label: str) -> dt.date:
         last_day = calendar.monthrange(period.year, period.month)[1]
         return period.replace(day=last_day)
     return period
+
+
+def note_stands_from(
+    *, period: dt.date | None, period_label: str, ingested_at: dt.datetime
+) -> dt.date:
+    """The day from which a note stands: its period's end (October's note from 31 October, a
+    note for 15 October from that day), or, without a period, the day it was read. History is
+    ordered by it, and "as of a date" means the notes standing by then; worked out once, when
+    the note is stored (Snapshot.stands_from)."""
+    if period is None:
+        return timezone.localtime(ingested_at).date()
+    return period_end(period, period_label)
 
 
 def snapshot_is_stale(

@@ -23,7 +23,6 @@ from entities.models import (
     SourceFile,
     SourceFileStatus,
 )
-from entities.periods import MONTH_LABEL_SQL
 
 
 def entities_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Entity]:
@@ -53,16 +52,9 @@ def personas_of(*, user: AbstractBaseUser, entity: Entity) -> list[str]:
 def snapshot_as_of_q(as_of: dt.date) -> Q:
     """Snapshots that stood on as_of: those whose period had ended by then (a month's note
     counts from its month's last day, a day's from that day), or, without a period, that
-    had been read by then. A note about October is not yet there on 15 October."""
-    day_after = as_of + dt.timedelta(days=1)
-    # The last month that has ended by as_of: the month before the one day_after falls in.
-    last_month = (day_after.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    month = Q(period_label__regex=MONTH_LABEL_SQL)
-    return (
-        (month & Q(period__lte=last_month))
-        | (~month & Q(period__lte=as_of))
-        | Q(period__isnull=True, ingested_at__date__lte=as_of)
-    )
+    had been read by then (Snapshot.stands_from). A note about October is not yet there on
+    15 October."""
+    return Q(stands_from__lte=as_of)
 
 
 def _later_reading_of_its_period() -> QuerySet[Snapshot]:

@@ -33,6 +33,7 @@ from entities.models import (
     SourceFile,
     SourceFileStatus,
 )
+from entities.periods import note_stands_from
 
 SnapshotOutcome = Literal["created", "unchanged"] | None
 
@@ -402,11 +403,9 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
     # and its savepoints would double the queries per note (see bench/ingest).
     label = parsed.period_label or ""
     of_entity = Snapshot.objects.filter(entity=OuterRef("pk"))
-    newer = (
-        of_entity.filter(period__gt=parsed.period)
-        if parsed.period
-        else of_entity.filter(period__isnull=False)
-    )
+    stands_from = note_stands_from(period=parsed.period, period_label=label,
+                                   ingested_at=timezone.now())  # fmt: skip
+    newer = of_entity.filter(stands_from__gt=stands_from)
     # Another file's note for the same period: the same entity's note twice, or two
     # entities under one slug. Named in a warning, so it is seen, not silently merged.
     other_file = (

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from entities.models import Entity, Item, Metric, Receivable, Snapshot
+from entities.periods import note_stands_from
 from entities.services import handoffs_ingest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +110,8 @@ def _note_like(
         problems=source.problems,
         warning_count=source.warning_count,
         ingested_at=ingested_at,
+        # bulk_create skips save(), which works this out for every other snapshot.
+        stands_from=note_stands_from(period=period, period_label=label, ingested_at=ingested_at),
     )
     assert source.period is not None
     shift = (period.year - source.period.year) * 12 + period.month - source.period.month

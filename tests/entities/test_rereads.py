@@ -3,12 +3,14 @@ per period, what changed is measured against the period before, and sums count i
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from entities.models import Entity, Snapshot, SourceFile
@@ -118,3 +120,38 @@ def test_an_entitys_name_and_kind_follow_its_newest_note(tmp_path):
     handoffs_ingest(paths=[tmp_path])
     entity.refresh_from_db()
     assert entity.name == "JADA Events"
+
+
+def test_a_months_note_is_newer_than_a_note_for_a_day_of_that_month(tmp_path):
+    # Ordered by the day each stands from: October's from 31 October, the note for 15 October
+    # from that day. Ordered by the period's first day, the day's note had been "newer".
+    write(tmp_path / "a" / "jada.md", period="2026-10", revenue="$10,000", venues=1)
+    handoffs_ingest(paths=[tmp_path / "a"])
+    write(tmp_path / "b" / "jada.md", period="2026-10-15", revenue="$5,000", venues=1,
+          name="JADA Day")  # fmt: skip
+    handoffs_ingest(paths=[tmp_path / "b"])
+
+    entity = Entity.objects.get(slug="jada")
+    [newest] = snapshots_newest(entity_ids=[entity.pk])
+    assert newest.period_label == "2026-10"
+    assert newest.previous().period_label == "2026-10-15"
+    assert entity.name == "JADA"  # the older note does not name it
+    [as_of] = snapshots_newest(entity_ids=[entity.pk], as_of=dt.date(2026, 10, 20))
+    assert as_of.period_label == "2026-10-15"
+
+
+def test_a_note_without_a_period_stands_from_the_day_it_was_read(tmp_path):
+    write(tmp_path / "a" / "jada.md", period="2026-11", revenue="$1,000", venues=1)
+    handoffs_ingest(paths=[tmp_path / "a"])
+    undated = tmp_path / "b" / "jada.md"
+    write(undated, period="2026-11", revenue="$2,000", venues=1, name="JADA Undated")
+    undated.write_text(undated.read_text().replace("period: 2026-11\n", ""))
+    os.utime(undated, ns=(time.time_ns() - 10**12, time.time_ns() - 10**12))
+    with time_machine.travel(dt.datetime(2026, 12, 4, 12, tzinfo=dt.UTC)):
+        handoffs_ingest(paths=[tmp_path / "b"])
+
+    entity = Entity.objects.get(slug="jada")
+    [newest] = snapshots_newest(entity_ids=[entity.pk])
+    assert newest.period is None and newest.stands_from == dt.date(2026, 12, 4)
+    assert newest.previous().period_label == "2026-11"  # compared with what came before it
+    assert entity.name == "JADA Undated"
