@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.functional import cached_property
 
+from crew.text import validate_visible_text
 from crew.zones import validate_time, validate_time_zone, zone_get
 from entities.models import Entity
 
@@ -24,7 +25,7 @@ class CrewEvent(models.Model):
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="crew_events")
     event_id = models.CharField(max_length=100, help_text="The crew app's id for the event.")
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=500, validators=[validate_visible_text])
     # The validators hold the admin to the API's rules: a time any zone can show, a zone we know.
     starts_at = models.DateTimeField(validators=[validate_time])
     ends_at = models.DateTimeField(validators=[validate_time])
@@ -68,7 +69,7 @@ class CrewEvent(models.Model):
 class Participant(models.Model):
     event = models.ForeignKey(CrewEvent, on_delete=models.CASCADE, related_name="participants")
     user_id = models.CharField(max_length=100)
-    name = models.CharField(max_length=500)
+    name = models.CharField(max_length=500, validators=[validate_visible_text])
     email = models.EmailField(max_length=254)
     role = models.CharField(max_length=10, choices=Role.choices)
 
@@ -90,7 +91,7 @@ class Participant(models.Model):
 class ChecklistItem(models.Model):
     event = models.ForeignKey(CrewEvent, on_delete=models.CASCADE, related_name="checklist")
     item_id = models.CharField(max_length=100, help_text="The crew app's id for the item.")
-    label = models.CharField(max_length=500)
+    label = models.CharField(max_length=500, validators=[validate_visible_text])
     assignee = models.CharField(max_length=100, help_text="A participant's user_id.")
     due_at = models.DateTimeField(null=True, blank=True, validators=[validate_time])
     done = models.BooleanField(default=False)

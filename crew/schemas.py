@@ -8,7 +8,6 @@ strings with an offset, nothing else (no numbers, no naive times), within crew.z
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import Counter
 from typing import Annotated, Literal
 
@@ -24,16 +23,13 @@ from pydantic import (
     field_validator,
 )
 
+from crew.text import text_problem
 from crew.zones import TIME_LIMITS, TIME_ZONES, time_within_limits
 
 MAX_STRING = 500
 MAX_PARTICIPANTS = 100
 MAX_CHECKLIST = 200
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]{0,99}$"  # it appears in URLs: no slashes, no spaces
-# Unicode's Bidi_Control characters: each reorders the text after it, so "\u202eevil" reads
-# backwards in an email or a page, and a label can pretend to be another.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                          "\u2066\u2067\u2068\u2069")  # fmt: skip
 
 
 def _no_nul(value: str) -> str:
@@ -44,16 +40,9 @@ def _no_nul(value: str) -> str:
 
 
 def _visible(value: str) -> str:
-    """Text a reader can see: a title of spaces gives a link with nothing to click and an
-    email subject "1 open item before , …"; bidi controls turn the text around it."""
-    if any(c in BIDI_CONTROLS for c in value):
-        raise ValueError(
-            "must not contain Unicode bidirectional control characters (U+061C, U+200E, "
-            "U+200F, U+202A to U+202E, U+2066 to U+2069)"
-        )
-    # White space, and invisible format characters (a zero-width space) with it.
-    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in value):
-        raise ValueError("must not be blank (only white space or invisible characters)")
+    # The rule the admin holds too (crew.text).
+    if (problem := text_problem(value)) is not None:
+        raise ValueError(problem)
     return value
 
 

@@ -77,3 +77,17 @@ def test_the_admin_refuses_a_time_no_zone_can_show_and_an_unknown_zone(admin_cli
     with pytest.raises(ValidationError) as refused:
         event.full_clean()
     assert set(refused.value.message_dict) == {"starts_at"}
+
+
+@pytest.mark.parametrize("label", ["   ", "\u202eevil", "\u200b"])
+def test_the_admin_refuses_blank_or_reversing_text_as_the_api_does(admin_client, qos, label):
+    event = crew_event(entity=qos, starts_at=dt.datetime(2026, 12, 5, tzinfo=dt.UTC))
+    item = event.checklist.first()
+    response = admin_client.post(
+        f"/admin/crew/checklistitem/{item.pk}/change/",
+        {"event": event.pk, "item_id": item.item_id, "label": label, "assignee": item.assignee},
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "The text must not" in response.text or "This field is required." in response.text
+    item.refresh_from_db()
+    assert item.label != label
