@@ -16,9 +16,8 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
 def text_problem(value: str) -> str | None:
     """Why this text may not be a title, name or label, or None. A title of spaces gives a
     link with nothing to click and an email subject "1 open item before , …"; bidi controls
-    turn the text around them in emails and pages."""
-    if "\x00" in value:  # PostgreSQL refuses NUL in text: said here, with the field's name
-        return "must not contain NUL characters"
+    turn the text around them in emails and pages. (NUL is refused before: by the schema's
+    _no_nul in the API, by Django's form fields in the admin.)"""
     if any(c in BIDI_CONTROLS for c in value):
         return ("must not contain Unicode bidirectional control characters (U+061C, U+200E, "
                 "U+200F, U+202A to U+202E, U+2066 to U+2069)")  # fmt: skip
