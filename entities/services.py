@@ -431,7 +431,7 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
         )
     else:
         # Said again on every reading that parses the file (--reread too), as all problems are.
-        _other_file_warn(entity=entity, parsed=parsed, text=text)
+        _other_file_warn(entity=entity, parsed=parsed)
         if entity.has_this_note:
             return entity, False
         _entity_follow_note(entity=entity, parsed=parsed)
@@ -477,11 +477,11 @@ def _snapshot_store(*, parsed: ParsedHandoff, text: str, seen: _SeenFile) -> tup
     return entity, True
 
 
-def _other_file_warn(*, entity: Entity, parsed: ParsedHandoff, text: str) -> None:
+def _other_file_warn(*, entity: Entity, parsed: ParsedHandoff) -> None:
     """Warn when another file already gave this entity's note for this period."""
     if entity.other_file is not None:
         problem = Problem(
-            _front_matter_line(text, "period"),
+            parsed.period_line,
             "warning",
             f"{parsed.slug}'s note for {parsed.period_label} was also read from "
             f"{entity.other_file}; this reading replaces it in reports (one note per entity "
@@ -506,20 +506,6 @@ def _entity_follow_note(*, entity: Entity, parsed: ParsedHandoff) -> None:
         Entity.objects.filter(pk=entity.pk).update(**changed)
         for field, value in changed.items():
             setattr(entity, field, value)
-
-
-def _front_matter_line(text: str, key: str) -> int | None:
-    """The line of `key:` in the note's front matter, for a problem about it; None if the
-    note has no such line (the problem is then the whole file's)."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return None
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() == "---":
-            break
-        if line.split(":", 1)[0].strip().lower() == key:
-            return number
-    return None
 
 
 def _parsed_extras(parsed: ParsedHandoff) -> dict[str, Any]:

@@ -323,6 +323,7 @@ class _FrontMatter:
     kind: Any = None
     period: datetime.date | None = None
     period_label: str | None = None
+    period_line: int | None = None
     currency: str = "USD"
     owner: str | None = None
     updated: datetime.date | None = None
@@ -462,7 +463,7 @@ def _read_period(value: Any, line: int, fm: _FrontMatter, state: _State) -> None
         state.warn(line, f"period {_quote(str(value))} is outside the years {years}: "
                          "the note has no period")  # fmt: skip
     else:
-        fm.period, fm.period_label = period, label
+        fm.period, fm.period_label, fm.period_line = period, label, line
 
 
 def _slug_from_path(path: str) -> str | None:
@@ -851,6 +852,7 @@ def parse_handoff(text: str, *, path: str = "<string>") -> ParsedHandoff:
         kind=fm.kind,
         period=fm.period,
         period_label=fm.period_label,
+        period_line=fm.period_line,
         currency=fm.currency,
         owner=fm.owner,
         updated=fm.updated,

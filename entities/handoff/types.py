@@ -147,6 +147,8 @@ class ParsedHandoff:
     kind: Literal["core", "supplementary"] | None = None
     period: datetime.date | None = None
     period_label: str | None = None
+    #: The line of `period:` in the front matter, for a problem about the period.
+    period_line: int | None = None
     currency: str = "USD"
     owner: str | None = None
     updated: datetime.date | None = None
