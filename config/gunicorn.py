@@ -6,16 +6,13 @@ this file holds what belongs to the app.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-wsgi_app = "config.wsgi:application"
+from config.redaction import signed_links_hidden
 
-# The signed part of a one-click link: a checklist item's "done" link and an email's
-# unsubscribe link act for whoever holds them, so an access log must not keep them.
-_SIGNED_LINK = re.compile(r"(/(?:crew/done|reports/unsubscribe)/)[^/?\s]+")
+wsgi_app = "config.wsgi:application"
 
 
 class AccessLogWithoutSignedLinks(Logger):
@@ -26,7 +23,7 @@ class AccessLogWithoutSignedLinks(Logger):
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
         return {
-            key: _SIGNED_LINK.sub(r"\1…", value) if isinstance(value, str) else value
+            key: signed_links_hidden(value) if isinstance(value, str) else value
             for key, value in atoms.items()
         }
 

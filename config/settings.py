@@ -359,10 +359,37 @@ LOGGING = {
     "disable_existing_loggers": False,
     # The process id tells the web workers (and the master that forked them) apart.
     "formatters": {
-        "plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"}
+        "plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"},
+        # The development server's request lines, as Django writes them.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No handler writes the token of a one-click link (config/redaction.py): not Django's
+    # "Gone: /crew/done/…" warnings, not the development server's request lines.
+    "filters": {"signed_links_hidden": {"()": "config.redaction.SignedLinksHidden"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["signed_links_hidden"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["signed_links_hidden"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # django-axes tells of every sign-in at INFO; failures and lockouts are its warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes tells of every sign-in at INFO; failures and lockouts are its warnings.
+        "axes": {"level": "WARNING"},
+        # Without Django's own handlers (a second, unfiltered console copy under DEBUG, and
+        # mail to ADMINS, which is not set): its lines reach the root's handler, once.
+        "django": {"level": "INFO"},
+        # Django's own setting for runserver's log, with the handler above in place of its own.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -7,12 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
 
 from config.management.commands.run_demo import child_env
 from tests.services import ROOT, free_port, project_env, wait_for_port
+
+LINK_TOKEN = "eyJpIjoxLCJ1IjoiY2FwLTEifQ:1xZbyV:SeCrEtPaRtOfTheLink"
 
 
 def test_the_demos_links_point_at_the_address_it_serves_unless_site_url_is_set(monkeypatch):
@@ -56,6 +59,10 @@ def test_it_runs_all_three_and_ctrl_c_stops_them_cleanly(tmp_path):
         wait_for_port(port, timeout=60)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
             assert json.load(response)["status"] == "ok"
+        for link in (f"/crew/done/{LINK_TOKEN}/", f"/reports/unsubscribe/{LINK_TOKEN}/"):
+            with pytest.raises(urllib.error.HTTPError) as refused:  # a link that is not ours
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{link}", timeout=10)
+            assert refused.value.code in (400, 404)
         time.sleep(2)  # let worker and beat finish starting
         assert proc.poll() is None
         proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
@@ -67,3 +74,8 @@ def test_it_runs_all_three_and_ctrl_c_stops_them_cleanly(tmp_path):
     assert "celery@" in output and "beat: Starting" in output
     assert "Stopped web, worker and beat." in output
     assert "killing it" not in output
+    # The development server's request lines and Django's warnings show the links without
+    # their token, as gunicorn's access log does.
+    assert LINK_TOKEN not in output
+    assert '"GET /crew/done/…/ HTTP/1.1" 400' in output
+    assert "/reports/unsubscribe/…/" in output
