@@ -26,6 +26,8 @@ from ninja import NinjaAPI, Query, Router, Status, Swagger
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from crew import selectors, services
@@ -239,6 +241,22 @@ class CrewApi(NinjaAPI):
 
 # --- The API --------------------------------------------------------------------------------
 
+
+class TimesToTheMicrosecond(NinjaJSONEncoder):
+    """ninja's encoder, writing times as they are stored: Django's own cuts them to the
+    millisecond, and an event read back and posted again would then be another body (409)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):  # every time in an answer is in UTC (_utc)
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
+class CrewJsonRenderer(JSONRenderer):
+    encoder_class = TimesToTheMicrosecond
+
+
 api = CrewApi(
     title="Quarterdeck crew API",
     version="1",
@@ -246,6 +264,7 @@ api = CrewApi(
     urls_namespace="crew-api",
     auth=CrewBearer(),
     parser=StrictJsonParser(),
+    renderer=CrewJsonRenderer(),
     # Swagger UI from our own static files ("ninja" is an installed app); no validator badge,
     # which would call a server outside.
     docs=Swagger(settings={"validatorUrl": None}),

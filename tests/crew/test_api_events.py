@@ -70,6 +70,23 @@ def test_another_instant_by_a_microsecond_is_another_body(api):
     assert later.status_code == 409
 
 
+def test_times_are_answered_to_the_microsecond_and_read_back_post_as_the_same_body(api):
+    body = event_body(starts_at="2026-12-06T09:00:00.123456-08:00",
+                      ends_at="2026-12-06T20:00:00.000001Z")  # fmt: skip
+    body["checklist"][0]["due_at"] = "2026-12-05T18:00:00.5Z"
+    created = api.post("/events", body).json()
+    assert (created["starts_at"], created["ends_at"]) == ("2026-12-06T17:00:00.123456Z",
+                                                          "2026-12-06T20:00:00.000001Z")
+    assert created["checklist"][0]["due_at"] == "2026-12-05T18:00:00.500000Z"
+    read = api.get("/events/charter-1").json()
+    assert read == created
+    assert dt.datetime.fromisoformat(read["created_at"]) == CrewEvent.objects.get().created_at
+    # A client that posts again what it read back sends the same instants: the same body.
+    body.update(starts_at=read["starts_at"], ends_at=read["ends_at"])
+    body["checklist"][0]["due_at"] = read["checklist"][0]["due_at"]
+    assert api.post("/events", body).status_code == 200
+
+
 def test_a_body_posted_in_utc_keeps_the_hash_it_was_stored_with():
     # Events stored before times were hashed as instants: a retry in UTC still matches.
     import hashlib
